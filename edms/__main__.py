@@ -1,0 +1,3 @@
+from edms.manage import main
+
+main()

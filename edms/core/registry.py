@@ -1,0 +1,191 @@
+"""Every installed model, declared once with its backup role, natural key and file fields.
+
+Backup, reinit and restore read only this registry. A model that is installed but not declared
+here fails the test suite (tests/core/test_registry.py): leaving a model out of backups is
+always a written decision with a reason, never an accident.
+"""
+
+from __future__ import annotations
+
+import graphlib
+from dataclasses import dataclass
+from enum import StrEnum
+
+from django.apps import apps
+from django.db import models
+
+
+class BackupRole(StrEnum):
+    CONFIGURATION = "configuration"  # backed up; kept by reinit
+    BUSINESS = "business"  # backed up; cleared by reinit
+    EXCLUDED = "excluded"  # not backed up; `reason` says why
+
+
+@dataclass(frozen=True)
+class StoredFile:
+    """A field holding a storage path, and the fields that hold the file's SHA-256 and size."""
+
+    path_field: str
+    sha256_field: str
+    size_field: str
+
+
+@dataclass(frozen=True)
+class ModelEntry:
+    label: str
+    group: str
+    role: BackupRole
+    natural_key: tuple[str, ...]
+    files: tuple[StoredFile, ...] = ()
+    reason: str = ""
+    cleared_by_reinit: bool = False
+
+    @property
+    def model(self) -> type[models.Model]:
+        return apps.get_model(self.label)
+
+    @property
+    def backed_up(self) -> bool:
+        return self.role is not BackupRole.EXCLUDED
+
+
+def _own(label: str, group: str, role: BackupRole, **kwargs) -> ModelEntry:
+    """An EDMS model: its natural key is the one the model declares in NATURAL_KEY."""
+    model = apps.get_model(label)
+    return ModelEntry(label.lower(), group, role, tuple(model.NATURAL_KEY), **kwargs)
+
+
+def _declarations() -> list[ModelEntry]:
+    config, business, excluded = BackupRole.CONFIGURATION, BackupRole.BUSINESS, BackupRole.EXCLUDED
+    version_file = StoredFile(path_field="file", sha256_field="sha256", size_field="size")
+    return [
+        ModelEntry(
+            "contenttypes.contenttype",
+            "configuration",
+            excluded,
+            ("app_label", "model"),
+            reason="created by migrate on every install; referenced by natural key",
+        ),
+        ModelEntry(
+            "auth.permission",
+            "configuration",
+            excluded,
+            ("codename", "content_type__app_label", "content_type__model"),
+            reason="created by migrate on every install; referenced by natural key",
+        ),
+        ModelEntry("auth.group", "accounts", config, ("name",)),
+        ModelEntry(
+            "admin.logentry",
+            "operations",
+            excluded,
+            ("id",),
+            reason="the Django admin's own click history; changes that matter are audited",
+            cleared_by_reinit=True,
+        ),
+        ModelEntry(
+            "sessions.session",
+            "operations",
+            excluded,
+            ("session_key",),
+            reason="login sessions are short-lived and tied to this server's secret key",
+            cleared_by_reinit=True,
+        ),
+        ModelEntry(
+            "core.instanceidentity",
+            "operations",
+            excluded,
+            ("instance_id",),
+            reason="who this installation is; a restore must never change it",
+        ),
+        _own("core.SystemSetting", "configuration", config),
+        _own("accounts.User", "accounts", business),
+        _own("accounts.Role", "accounts", config),
+        _own("accounts.UserRole", "accounts", business),
+        _own("workflows.DocumentState", "configuration", config),
+        _own("workflows.WorkflowType", "configuration", config),
+        _own("documents.DocumentType", "configuration", config),
+        _own("documents.DocumentSource", "configuration", config),
+        _own("documents.Placeholder", "configuration", config),
+        _own("documents.Document", "documents", business),
+        _own("documents.DocumentVersion", "documents", business, files=(version_file,)),
+        _own("documents.DocumentDependency", "documents", business),
+        _own("workflows.DocumentWorkflow", "workflows", business),
+        _own("workflows.DocumentTransition", "workflows", business),
+        _own("audit.AuditTrail", "audit", business),
+        _own("backup.BackupConfiguration", "configuration", config),
+        _own(
+            "backup.BackupJob",
+            "operations",
+            excluded,
+            reason="this server's record of its own backup files; meaningless elsewhere",
+            cleared_by_reinit=True,
+        ),
+        _own(
+            "backup.RestoreJob",
+            "operations",
+            excluded,
+            reason="this server's record of restores; a restore must not rewrite it",
+            cleared_by_reinit=True,
+        ),
+    ]
+
+
+class Registry:
+    """Lookups over the declarations; built lazily because it needs the app registry."""
+
+    def __init__(self) -> None:
+        self._entries: dict[str, ModelEntry] | None = None
+
+    @property
+    def entries(self) -> dict[str, ModelEntry]:
+        if self._entries is None:
+            self._entries = {entry.label: entry for entry in _declarations()}
+        return self._entries
+
+    def entry(self, model: type[models.Model] | str) -> ModelEntry:
+        label = model if isinstance(model, str) else model._meta.label_lower
+        return self.entries[label.lower()]
+
+    def undeclared(self) -> list[str]:
+        """Concrete installed models that have no declaration (auto-created M2M tables travel
+        with their parent record, as Django serializes them)."""
+        installed = {m._meta.label_lower for m in apps.get_models() if not m._meta.auto_created}
+        return sorted(installed - set(self.entries))
+
+    def in_dependency_order(self, entries: list[ModelEntry] | None = None) -> list[ModelEntry]:
+        """Entries ordered so that every model comes after the models its foreign keys and
+        many-to-many fields point to (self-references excepted)."""
+        chosen = {e.label: e for e in (entries if entries is not None else self.entries.values())}
+        sorter: graphlib.TopologicalSorter = graphlib.TopologicalSorter()
+        for label, entry in sorted(chosen.items()):
+            sorter.add(label, *(dep for dep in dependencies(entry.model) if dep in chosen))
+        return [chosen[label] for label in sorter.static_order()]
+
+    def backed_up(self) -> list[ModelEntry]:
+        return self.in_dependency_order([e for e in self.entries.values() if e.backed_up])
+
+    def of_role(self, role: BackupRole) -> list[ModelEntry]:
+        return self.in_dependency_order([e for e in self.entries.values() if e.role is role])
+
+    def cleared_by_reinit(self) -> list[ModelEntry]:
+        return self.in_dependency_order(
+            [
+                e
+                for e in self.entries.values()
+                if e.role is BackupRole.BUSINESS or e.cleared_by_reinit
+            ]
+        )
+
+
+def dependencies(model: type[models.Model]) -> set[str]:
+    """Labels of the other models this model's forward relations point to."""
+    related = set()
+    for field in model._meta.get_fields():
+        if (field.many_to_one or field.one_to_one or field.many_to_many) and not field.auto_created:
+            target = field.related_model
+            if target is not None and target is not model:
+                related.add(target._meta.label_lower)
+    return related
+
+
+registry = Registry()

@@ -1,0 +1,310 @@
+"""The document lifecycle: every step checks the actor's role, records the workflow transition
+and writes an audit entry. API views, commands and demo data all go through these functions."""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from typing import BinaryIO
+
+from django.db import transaction
+from django.utils import timezone
+
+from edms.audit import chain
+from edms.documents import storage
+from edms.documents.models import Document, DocumentSource, DocumentType, DocumentVersion
+from edms.workflows.models import DocumentState, DocumentTransition, DocumentWorkflow, WorkflowType
+
+REVIEW_AND_APPROVAL = "Review and Approval"
+UP_VERSIONING = "Up-versioning"
+OBSOLESCENCE = "Obsolescence"
+
+
+class LifecycleError(Exception):
+    """A step that is not allowed in the document's current state."""
+
+
+class RoleRequired(LifecycleError):
+    """The actor lacks the role a step needs."""
+
+
+def require_role(actor, *roles: str) -> None:
+    if not actor.is_active or not actor.has_role(*roles):
+        raise RoleRequired(f"{actor.username} needs the role {' or '.join(roles)} for this step")
+
+
+def require_state(document: Document, *codes: str) -> None:
+    if document.state.code not in codes:
+        raise LifecycleError(
+            f"{document.document_number} is {document.state.code}; "
+            f"this step needs {' or '.join(codes)}"
+        )
+
+
+def next_document_number(document_type: DocumentType, width: int = 4) -> str:
+    """The next free number for a type (call inside a transaction holding the type's row lock)."""
+    prefix = f"{document_type.code}-"
+    numbers = Document.objects.filter(document_number__startswith=prefix).values_list(
+        "document_number", flat=True
+    )
+    highest = max((int(n[len(prefix) :]) for n in numbers if n[len(prefix) :].isdigit()), default=0)
+    return f"{prefix}{highest + 1:0{width}d}"
+
+
+@transaction.atomic
+def create_document(
+    actor,
+    *,
+    document_type: str,
+    title: str,
+    description: str = "",
+    source: str = "Original Digital Draft",
+    metadata: dict | None = None,
+) -> Document:
+    require_role(actor, "Author")
+    doc_type = DocumentType.objects.select_for_update().get(code=document_type, is_active=True)
+    document = Document.objects.create(
+        document_number=next_document_number(doc_type),
+        title=title,
+        description=description,
+        document_type=doc_type,
+        source=DocumentSource.objects.get(name=source),
+        state=DocumentState.objects.get(code="DRAFT"),
+        author=actor,
+        metadata=metadata or {},
+    )
+    chain.record("DOCUMENT_CREATED", actor, document, {"title": title})
+    return document
+
+
+@transaction.atomic
+def upload_version(
+    actor,
+    document: Document,
+    stream: BinaryIO,
+    filename: str,
+    *,
+    change_summary: str = "",
+    content_type: str = "",
+) -> DocumentVersion:
+    require_role(actor, "Author")
+    document = _locked(document)
+    require_state(document, "DRAFT")
+    if document.author_id != actor.pk:
+        raise RoleRequired(f"only the author {document.author.username} may upload versions")
+    blob = storage.store(stream)
+    latest = document.versions.order_by("-version_number").first()
+    version = DocumentVersion.objects.create(
+        document=document,
+        version_number=(latest.version_number + 1) if latest else 1,
+        file=blob.path,
+        sha256=blob.sha256,
+        size=blob.size,
+        original_filename=filename[:255],
+        content_type=content_type,
+        change_summary=change_summary,
+        created_by=actor,
+    )
+    document.save(update_fields=["updated_at"])
+    chain.record("VERSION_UPLOADED", actor, version, {"sha256": blob.sha256, "size": blob.size})
+    return version
+
+
+@transaction.atomic
+def submit_for_review(actor, document: Document, reviewer) -> Document:
+    document = _locked(document)
+    require_state(document, "DRAFT")
+    if document.author_id != actor.pk:
+        raise RoleRequired(f"only the author {document.author.username} may submit for review")
+    if not document.versions.exists():
+        raise LifecycleError(f"{document.document_number} has no version file to review")
+    require_role(reviewer, "Reviewer")
+    document.reviewer = reviewer
+    workflow = DocumentWorkflow.objects.create(
+        document=document,
+        workflow_type=WorkflowType.objects.get(name=REVIEW_AND_APPROVAL),
+        current_state=document.state,
+        initiated_by=actor,
+    )
+    return _move(
+        document,
+        workflow,
+        actor,
+        "UNDER_REVIEW",
+        "SUBMITTED_FOR_REVIEW",
+        f"reviewer: {reviewer.username}",
+    )
+
+
+@transaction.atomic
+def review(actor, document: Document, *, accept: bool, comment: str = "") -> Document:
+    document = _locked(document)
+    require_state(document, "UNDER_REVIEW")
+    require_role(actor, "Reviewer")
+    if document.reviewer_id != actor.pk:
+        raise RoleRequired(f"{document.document_number} is assigned to another reviewer")
+    if not accept and not comment.strip():
+        raise LifecycleError("a rejection needs a comment saying why")
+    workflow = _active_workflow(document)
+    if accept:
+        return _move(document, workflow, actor, "REVIEW_COMPLETED", "REVIEW_ACCEPTED", comment)
+    return _move(document, workflow, actor, "DRAFT", "REVIEW_REJECTED", comment, complete=True)
+
+
+@transaction.atomic
+def approve(
+    actor,
+    document: Document,
+    *,
+    accept: bool = True,
+    comment: str = "",
+    effective_date: dt.date | None = None,
+) -> Document:
+    document = _locked(document)
+    require_state(document, "REVIEW_COMPLETED")
+    require_role(actor, "Approver")
+    if actor.pk in (document.author_id, document.reviewer_id):
+        raise RoleRequired("the approver must be neither the author nor the reviewer")
+    workflow = _active_workflow(document)
+    if not accept:
+        if not comment.strip():
+            raise LifecycleError("a rejection needs a comment saying why")
+        return _move(
+            document, workflow, actor, "DRAFT", "APPROVAL_REJECTED", comment, complete=True
+        )
+    document.approver = actor
+    document.approved_at = timezone.now()
+    document = _move(document, workflow, actor, "APPROVED_PENDING_EFFECTIVE", "APPROVED", comment)
+    if effective_date is not None:
+        document = make_effective(actor, document, on=effective_date)
+    return document
+
+
+@transaction.atomic
+def make_effective(actor, document: Document, *, on: dt.date) -> Document:
+    """Set the effective date; the document becomes EFFECTIVE now if that date has come."""
+    document = _locked(document)
+    require_state(document, "APPROVED_PENDING_EFFECTIVE")
+    require_role(actor, "Approver", "Document Controller")
+    document.effective_date = on
+    if on > timezone.localdate():
+        document.save(update_fields=["effective_date"])
+        chain.record("EFFECTIVE_DATE_SET", actor, document, {"effective_date": on.isoformat()})
+        return document
+    document.review_date = _add_months(on, document.document_type.review_period_months)
+    return _move(
+        document,
+        _active_workflow(document),
+        actor,
+        "EFFECTIVE",
+        "MADE_EFFECTIVE",
+        f"effective {on.isoformat()}",
+        complete=True,
+    )
+
+
+def activate_due_documents(actor, today: dt.date | None = None) -> list[Document]:
+    """Make effective every approved document whose effective date has come."""
+    today = today or timezone.localdate()
+    due = Document.objects.filter(
+        state__code="APPROVED_PENDING_EFFECTIVE", effective_date__lte=today
+    )
+    return [make_effective(actor, document, on=document.effective_date) for document in due]
+
+
+@transaction.atomic
+def supersede(actor, document: Document, *, by: Document, comment: str = "") -> Document:
+    document = _locked(document)
+    require_state(document, "EFFECTIVE")
+    require_state(by, "EFFECTIVE", "APPROVED_PENDING_EFFECTIVE")
+    require_role(actor, "Document Controller", "Approver")
+    document.superseded_by = by
+    workflow = _start(document, actor, UP_VERSIONING)
+    return _move(
+        document,
+        workflow,
+        actor,
+        "SUPERSEDED",
+        "SUPERSEDED",
+        comment or f"superseded by {by.document_number}",
+        complete=True,
+    )
+
+
+@transaction.atomic
+def obsolete(actor, document: Document, *, reason: str) -> Document:
+    document = _locked(document)
+    require_state(document, "EFFECTIVE")
+    require_role(actor, "Document Controller", "Approver")
+    if not reason.strip():
+        raise LifecycleError("making a document obsolete needs a reason")
+    document.obsolete_date = timezone.localdate()
+    workflow = _start(document, actor, OBSOLESCENCE)
+    return _move(document, workflow, actor, "OBSOLETE", "MADE_OBSOLETE", reason, complete=True)
+
+
+def _locked(document: Document) -> Document:
+    return (
+        Document.objects.select_for_update()
+        .select_related("state", "document_type")
+        .get(pk=document.pk)
+    )
+
+
+def _active_workflow(document: Document) -> DocumentWorkflow:
+    workflow = document.workflows.filter(is_active=True).order_by("-started_at").first()
+    if workflow is None:
+        raise LifecycleError(f"{document.document_number} has no workflow in progress")
+    return workflow
+
+
+def _start(document: Document, actor, workflow_type: str) -> DocumentWorkflow:
+    return DocumentWorkflow.objects.create(
+        document=document,
+        workflow_type=WorkflowType.objects.get(name=workflow_type),
+        current_state=document.state,
+        initiated_by=actor,
+    )
+
+
+def _move(
+    document: Document,
+    workflow: DocumentWorkflow,
+    actor,
+    to_code: str,
+    action: str,
+    comment: str = "",
+    *,
+    complete: bool = False,
+) -> Document:
+    """The one place a document changes state: transition, workflow, document, audit entry."""
+    from_state, to_state = document.state, DocumentState.objects.get(code=to_code)
+    DocumentTransition.objects.create(
+        workflow=workflow, from_state=from_state, to_state=to_state, actor=actor, comment=comment
+    )
+    workflow.current_state = to_state
+    if complete:
+        workflow.is_active, workflow.completed_at = False, timezone.now()
+    workflow.save()
+    document.state = to_state
+    document.save()
+    chain.record(
+        action,
+        actor,
+        document,
+        {
+            "from": from_state.code,
+            "to": to_code,
+            "comment": comment,
+            "workflow": str(workflow.uuid),
+        },
+    )
+    return document
+
+
+def _add_months(day: dt.date, months: int) -> dt.date:
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return day.replace(
+        year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1])
+    )

@@ -1,0 +1,133 @@
+"""EDMS settings, read from the environment (see README: Configuration)."""
+
+import os
+import secrets
+from pathlib import Path
+
+import dj_database_url
+
+BASE_DIR = Path(__file__).resolve().parent
+DATA_DIR = Path(os.environ.get("EDMS_DATA_DIR", "var")).resolve()
+STORAGE_ROOT = Path(os.environ.get("EDMS_STORAGE_ROOT", DATA_DIR / "storage"))
+BACKUP_DIR = Path(os.environ.get("EDMS_BACKUP_DIR", DATA_DIR / "backups"))
+
+
+def _secret_key() -> str:
+    """The key from the environment, else one generated once and kept owner-only in the data dir."""
+    if key := os.environ.get("EDMS_SECRET_KEY"):
+        return key
+    key_file = DATA_DIR / "secret_key"
+    if not key_file.exists():
+        DATA_DIR.mkdir(parents=True, exist_ok=True)
+        fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as f:
+            f.write(secrets.token_urlsafe(50))
+    return key_file.read_text().strip()
+
+
+SECRET_KEY = _secret_key()
+DEBUG = os.environ.get("EDMS_DEBUG", "") == "1"
+ALLOWED_HOSTS = os.environ.get("EDMS_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",")
+CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("EDMS_CSRF_TRUSTED_ORIGINS", "").split(",") if o]
+INSTANCE_NAME = os.environ.get("EDMS_INSTANCE_NAME", "edms")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "rest_framework",
+    "drf_spectacular",
+    "edms.core",
+    "edms.accounts",
+    "edms.workflows",
+    "edms.documents",
+    "edms.audit",
+    "edms.backup",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "edms.urls"
+WSGI_APPLICATION = "edms.wsgi.application"
+AUTH_USER_MODEL = "accounts.User"
+LOGIN_URL = "/accounts/login/"
+LOGIN_REDIRECT_URL = "/"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+_sqlite_url = f"sqlite:///{DATA_DIR / 'edms.sqlite3'}"
+DATABASES = {"default": dj_database_url.parse(os.environ.get("EDMS_DATABASE_URL", _sqlite_url))}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # WAL lets readers (a backup snapshot) run beside a writer; the timeout rides out short locks.
+    DATABASES["default"]["OPTIONS"] = {
+        "timeout": 30,
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        "transaction_mode": "IMMEDIATE",
+    }
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = DATA_DIR / "static"
+
+# Uploads larger than this go to a temporary file instead of memory; the restore upload limit
+# is enforced separately (EDMS_MAX_UPLOAD_BYTES).
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+MAX_UPLOAD_BYTES = int(os.environ.get("EDMS_MAX_UPLOAD_BYTES", 10 * 1024**3))
+MAX_DOCUMENT_FILE_BYTES = int(os.environ.get("EDMS_MAX_DOCUMENT_FILE_BYTES", 512 * 1024**2))
+
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework_simplejwt.authentication.JWTAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "PAGE_SIZE": 50,
+}
+SPECTACULAR_SETTINGS = {"TITLE": "EDMS API", "VERSION": "1", "SERVE_INCLUDE_SCHEMA": False}
+
+CELERY_BROKER_URL = os.environ.get("EDMS_CELERY_BROKER_URL", "")
+CELERY_TASK_ALWAYS_EAGER = False
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("EDMS_LOG_LEVEL", "WARNING")},
+}

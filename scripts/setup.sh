@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Creates .venv and installs EDMS into it (with test tools when called with --test).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PYTHON=${PYTHON:-python3}
+[ -x .venv/bin/python ] || "$PYTHON" -m venv .venv
+.venv/bin/python -m pip install -q --upgrade pip
+if [ "${1:-}" = "--test" ]; then
+  .venv/bin/python -m pip install -q -e '.[test]'
+  # Playwright cannot download its own browser here: the browser tests drive Debian's Chromium.
+  if ! command -v chromium >/dev/null 2>&1; then
+    if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
+    $SUDO apt-get update -qq && $SUDO apt-get install -y -qq chromium >/dev/null
+  fi
+else
+  .venv/bin/python -m pip install -q -e .
+fi

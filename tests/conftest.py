@@ -1,0 +1,64 @@
+"""Shared fixtures: users with roles and documents made through the lifecycle service."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.db import connection
+
+
+@pytest.fixture
+def storage_root(settings, tmp_path):
+    """A fresh storage root per test, so stored files never leak between tests."""
+    settings.STORAGE_ROOT = tmp_path / "storage"
+    settings.BACKUP_DIR = tmp_path / "backups"
+    return settings.STORAGE_ROOT
+
+
+@pytest.fixture
+def make_user(db):
+    from django.utils import timezone
+
+    from edms.accounts.models import Role, User, UserRole
+
+    def make(username: str, *roles: str, **fields) -> User:
+        user = User.objects.create_user(username=username, password="pw-" + username, **fields)
+        for name in roles:
+            UserRole.objects.create(
+                user=user, role=Role.objects.get(name=name), assigned_at=timezone.now()
+            )
+        return user
+
+    return make
+
+
+@pytest.fixture
+def people(make_user):
+    """The seeds' cast: one user per working role."""
+    return {
+        "author": make_user("author01", "Author"),
+        "reviewer": make_user("reviewer01", "Reviewer"),
+        "approver": make_user("approver01", "Approver"),
+        "controller": make_user("docctrl01", "Document Controller"),
+        "viewer": make_user("viewer01", "Viewer"),
+    }
+
+
+@pytest.fixture
+def effective_document(people, storage_root):
+    """An SOP taken through the whole lifecycle to EFFECTIVE, with one version file."""
+    from django.utils import timezone
+
+    from edms.documents import lifecycle
+
+    doc = lifecycle.create_document(people["author"], document_type="SOP", title="Cleaning")
+    lifecycle.upload_version(people["author"], doc, io.BytesIO(b"clean the bench"), "sop.txt")
+    lifecycle.submit_for_review(people["author"], doc, people["reviewer"])
+    lifecycle.review(people["reviewer"], doc, accept=True)
+    return lifecycle.approve(people["approver"], doc, effective_date=timezone.localdate())
+
+
+@pytest.fixture
+def db_vendor(db) -> str:
+    return connection.vendor

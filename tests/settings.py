@@ -1,0 +1,19 @@
+"""Test settings: a throw-away data directory, and PostgreSQL when EDMS_TEST_DATABASE_URL is set."""
+
+import os
+import secrets
+import tempfile
+
+os.environ.setdefault("EDMS_DATA_DIR", tempfile.mkdtemp(prefix="edms-test-"))
+os.environ.setdefault("EDMS_SECRET_KEY", secrets.token_urlsafe(40))
+
+import dj_database_url  # noqa: E402
+
+from edms.settings import *  # noqa: E402,F403
+
+if test_url := os.environ.get("EDMS_TEST_DATABASE_URL"):
+    DATABASES = {"default": dj_database_url.parse(test_url)}
+    # One test database per pytest process, so parallel runs on one server do not collide.
+    DATABASES["default"]["TEST"] = {"NAME": f"test_edms_{os.getpid()}"}
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
