@@ -45,14 +45,11 @@ class InstanceIdentity(models.Model):
     )
     created_at = models.DateTimeField(default=timezone.now)
 
+    def __str__(self) -> str:
+        return str(self.instance_id)
+
     @classmethod
     def current(cls, for_update: bool = False) -> "InstanceIdentity":
         rows = cls.objects.select_for_update() if for_update else cls.objects
         identity = rows.order_by("pk").first()
         return identity or cls.objects.create()
-
-    def __str__(self) -> str:
-        return str(self.instance_id)
-
-    def natural_key(self) -> tuple:
-        return (str(self.instance_id),)
