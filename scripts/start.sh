@@ -7,7 +7,7 @@ export EDMS_DATA_DIR=${EDMS_DATA_DIR:-$PWD/var}
 edms=.venv/bin/edms
 $edms migrate --noinput -v0
 $edms collectstatic --noinput -v0
-if [ "$($edms shell -c 'from edms.accounts.models import User; print(User.objects.exists())')" = "False" ]; then
+if [ "$($edms shell -c 'from edms.accounts.models import User; print(User.objects.exists())' --no-imports)" = "False" ]; then
   $edms load_demo_data
 else
   echo "EDMS in $EDMS_DATA_DIR already has data; it is kept."

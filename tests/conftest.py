@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import os
 
 import pytest
 from django.db import connection
@@ -62,3 +63,27 @@ def effective_document(people, storage_root):
 @pytest.fixture
 def db_vendor(db) -> str:
     return connection.vendor
+
+
+@pytest.fixture
+def new_instance(tmp_path_factory):
+    """Make fresh EDMS installations (own data dir and database), migrated and ready."""
+    from tests.instances import Instance, create_database, drop_database
+
+    created = []
+
+    def make(name: str = "instance", migrate: bool = True) -> Instance:
+        server = os.environ.get("EDMS_TEST_DATABASE_URL")
+        instance = Instance(
+            data_dir=tmp_path_factory.mktemp(name),
+            database_url=create_database(server) if server else None,
+        )
+        created.append(instance)
+        if migrate:
+            instance.run("migrate", "--noinput", "-v0")
+        return instance
+
+    yield make
+    for instance in created:
+        if instance.database_url:
+            drop_database(instance.database_url)
