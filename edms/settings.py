@@ -122,8 +122,20 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {"TITLE": "EDMS API", "VERSION": "1", "SERVE_INCLUDE_SCHEMA": False}
 
+# Celery runs backup jobs and scheduled backups when a broker is set (redis://127.0.0.1:6379/0);
+# without one, `edms backup_scheduler` and background threads do the same work in-process.
 CELERY_BROKER_URL = os.environ.get("EDMS_CELERY_BROKER_URL", "")
 CELERY_TASK_ALWAYS_EAGER = False
+# Its own queue name lets several installations share one Redis without taking each other's jobs.
+CELERY_TASK_DEFAULT_QUEUE = os.environ.get("EDMS_CELERY_QUEUE", "edms")
+CELERY_TASK_SERIALIZER = CELERY_RESULT_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_TASK_IGNORE_RESULT = True  # outcomes live in BackupJob/RestoreJob, not a result backend
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1  # backups are long: don't hoard them on one worker
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BEAT_SCHEDULE = {"backup-schedule-tick": {"task": "edms.backup.tick", "schedule": 60.0}}
+# Health turns to warning when the last good backup is older than this.
+BACKUP_MAX_AGE_HOURS = float(os.environ.get("EDMS_BACKUP_MAX_AGE_HOURS", "26"))
 
 LOGGING = {
     "version": 1,
