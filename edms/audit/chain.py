@@ -9,7 +9,7 @@ so a chain still verifies after a restore onto another server.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC
 
 import orjson
@@ -48,13 +48,21 @@ def record(
     obj: models.Model | None = None,
     details: dict | None = None,
 ) -> AuditTrail:
-    """Append one entry to this instance's current chain."""
+    """Append one entry to this instance's current chain.
+
+    The sequence continues from the instance's recorded head, not from the last row found, so
+    entries removed from the end stay a visible gap instead of being silently reused."""
     with transaction.atomic():
         identity = InstanceIdentity.current(for_update=True)
-        last = AuditTrail.objects.filter(chain=identity.audit_chain).order_by("-sequence").first()
+        last = (
+            AuditTrail.objects.filter(chain=identity.audit_chain, sequence__lte=identity.audit_head)
+            .order_by("-sequence")
+            .only("entry_hash")
+            .first()
+        )
         entry = AuditTrail(
             chain=identity.audit_chain,
-            sequence=(last.sequence + 1) if last else 1,
+            sequence=identity.audit_head + 1,
             user=user if user is not None and user.pk else None,
             username=getattr(user, "username", "") or "",
             action=action,
@@ -86,32 +94,69 @@ class ChainBreak:
         return f"chain {self.chain} entry #{self.sequence} ({self.uuid}): {self.reason}"
 
 
+@dataclass
+class ChainReport:
+    """What a verification looked at and the first break of each broken chain."""
+
+    entries: int = 0
+    chains: int = 0
+    breaks: list[ChainBreak] = field(default_factory=list)
+
+    @property
+    def intact(self) -> bool:
+        return not self.breaks
+
+
 def verify(using: str = "default") -> list[ChainBreak]:
     """Check every chain; return the first break of each broken one (empty when intact)."""
-    breaks: list[ChainBreak] = []
-    current = None
-    expected_sequence, expected_previous, broken = 1, GENESIS_HASH, False
-    entries = AuditTrail.objects.using(using).order_by("chain", "sequence")
+    return verify_report(using).breaks
+
+
+def verify_report(using: str = "default") -> ChainReport:
+    """Walk every chain in sequence order, recomputing each entry's hash and link."""
+    report = _ChainWalk()
+    entries = AuditTrail.objects.using(using).select_related("user").order_by("chain", "sequence")
     for entry in entries.iterator(chunk_size=2000):
-        if entry.chain != current:
-            if current is not None:
-                breaks += _head_check(current, expected_sequence - 1, using) if not broken else []
-            current, expected_sequence, expected_previous, broken = (
-                entry.chain,
-                1,
-                GENESIS_HASH,
-                False,
+        report.visit(entry)
+    identity = InstanceIdentity.objects.using(using).order_by("pk").first()
+    if identity is not None and identity.audit_head:
+        report.check_head(str(identity.audit_chain), identity.audit_head)
+    return report.result
+
+
+class _ChainWalk:
+    def __init__(self) -> None:
+        self.result = ChainReport()
+        self.last_sequence: dict[str, int] = {}
+        self.broken: set[str] = set()
+        self.chain: str | None = None
+        self.previous_hash = GENESIS_HASH
+
+    def visit(self, entry: AuditTrail) -> None:
+        chain_id = str(entry.chain)
+        self.result.entries += 1
+        if chain_id != self.chain:
+            self.chain, self.previous_hash = chain_id, GENESIS_HASH
+            self.result.chains += 1
+        expected = self.last_sequence.get(chain_id, 0) + 1
+        self.last_sequence[chain_id] = entry.sequence
+        if chain_id not in self.broken:
+            reason = _entry_problem(entry, expected, self.previous_hash)
+            if reason:
+                self._break(chain_id, entry.sequence, str(entry.uuid), reason)
+        self.previous_hash = entry.entry_hash
+
+    def check_head(self, chain_id: str, head: int) -> None:
+        """The current chain must end where the instance last appended: catches removed tails."""
+        last = self.last_sequence.get(chain_id, 0)
+        if chain_id not in self.broken and last < head:
+            self._break(
+                chain_id, last + 1, "-", f"entries {last + 1}..{head} were removed from the end"
             )
-        if broken:
-            continue
-        reason = _entry_problem(entry, expected_sequence, expected_previous)
-        if reason:
-            breaks.append(ChainBreak(str(entry.chain), entry.sequence, str(entry.uuid), reason))
-            broken = True
-        expected_sequence, expected_previous = entry.sequence + 1, entry.entry_hash
-    if current is not None and not broken:
-        breaks += _head_check(current, expected_sequence - 1, using)
-    return breaks
+
+    def _break(self, chain_id: str, sequence: int, uuid: str, reason: str) -> None:
+        self.broken.add(chain_id)
+        self.result.breaks.append(ChainBreak(chain_id, sequence, uuid, reason))
 
 
 def _entry_problem(entry: AuditTrail, expected_sequence: int, expected_previous: str) -> str:
@@ -121,19 +166,8 @@ def _entry_problem(entry: AuditTrail, expected_sequence: int, expected_previous:
         return "previous_hash does not match the entry before it"
     if entry.entry_hash != entry_hash(entry):
         return "content was altered (hash mismatch)"
+    if entry.user is not None and entry.user.username != entry.username:
+        # The user link is not hashed (ids differ between servers), so check it against the
+        # hashed username instead; a deleted user legitimately leaves it empty.
+        return f"user link points to {entry.user.username}, not {entry.username}"
     return ""
-
-
-def _head_check(chain, last_sequence: int, using: str) -> list[ChainBreak]:
-    """The current chain must end where the instance last appended: catches removed tails."""
-    identity = InstanceIdentity.objects.using(using).order_by("pk").first()
-    if identity is None or identity.audit_chain != chain or identity.audit_head <= last_sequence:
-        return []
-    return [
-        ChainBreak(
-            str(chain),
-            last_sequence + 1,
-            "-",
-            f"entries {last_sequence + 1}..{identity.audit_head} were removed from the end",
-        )
-    ]

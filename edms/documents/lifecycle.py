@@ -8,11 +8,18 @@ import datetime as dt
 from typing import BinaryIO
 
 from django.db import transaction
+from django.db.models.functions import Length
 from django.utils import timezone
 
 from edms.audit import chain
 from edms.documents import storage
-from edms.documents.models import Document, DocumentSource, DocumentType, DocumentVersion
+from edms.documents.models import (
+    Document,
+    DocumentDependency,
+    DocumentSource,
+    DocumentType,
+    DocumentVersion,
+)
 from edms.workflows.models import DocumentState, DocumentTransition, DocumentWorkflow, WorkflowType
 
 REVIEW_AND_APPROVAL = "Review and Approval"
@@ -42,13 +49,19 @@ def require_state(document: Document, *codes: str) -> None:
 
 
 def next_document_number(document_type: DocumentType, width: int = 4) -> str:
-    """The next free number for a type (call inside a transaction holding the type's row lock)."""
+    """The next free number for a type (call inside a transaction holding the type's row lock).
+
+    The highest number is the longest, then lexically greatest one: numbers grow past the
+    padding width (SOP-10000 after SOP-9999), so plain string order is not enough."""
     prefix = f"{document_type.code}-"
-    numbers = Document.objects.filter(document_number__startswith=prefix).values_list(
-        "document_number", flat=True
+    highest = (
+        Document.objects.filter(document_number__startswith=prefix)
+        .order_by(Length("document_number").desc(), "-document_number")
+        .values_list("document_number", flat=True)
+        .first()
     )
-    highest = max((int(n[len(prefix) :]) for n in numbers if n[len(prefix) :].isdigit()), default=0)
-    return f"{prefix}{highest + 1:0{width}d}"
+    suffix = highest[len(prefix) :] if highest else "0"
+    return f"{prefix}{int(suffix) + 1 if suffix.isdigit() else 1:0{width}d}"
 
 
 @transaction.atomic
@@ -108,6 +121,25 @@ def upload_version(
     document.save(update_fields=["updated_at"])
     chain.record("VERSION_UPLOADED", actor, version, {"sha256": blob.sha256, "size": blob.size})
     return version
+
+
+@transaction.atomic
+def add_dependency(
+    actor, document: Document, depends_on: Document, kind: str = DocumentDependency.Kind.REFERENCES
+) -> DocumentDependency:
+    """Record that `document` relies on `depends_on` (e.g. a WI implementing an SOP)."""
+    if document.author_id != actor.pk:
+        require_role(actor, "Document Controller")
+    if document.pk == depends_on.pk:
+        raise LifecycleError(f"{document.document_number} cannot depend on itself")
+    if depends_on.state.code in ("SUPERSEDED", "OBSOLETE"):
+        raise LifecycleError(f"{depends_on.document_number} is {depends_on.state.code}")
+    dependency, created = DocumentDependency.objects.get_or_create(
+        document=document, depends_on=depends_on, dependency_type=kind
+    )
+    if created:
+        chain.record("DEPENDENCY_ADDED", actor, dependency, {"type": kind})
+    return dependency
 
 
 @transaction.atomic

@@ -117,7 +117,7 @@ class DocumentVersion(NaturalKeyModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.document_id} v{self.version_number}"
+        return f"{self.document} v{self.version_number}"
 
 
 class DocumentDependency(NaturalKeyModel):
@@ -141,3 +141,6 @@ class DocumentDependency(NaturalKeyModel):
                 fields=["document", "depends_on", "dependency_type"], name="unique_dependency"
             )
         ]
+
+    def __str__(self) -> str:
+        return f"{self.document} {self.dependency_type.lower()} {self.depends_on}"
