@@ -1,0 +1,124 @@
+import json
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from edms.backup import configurations
+from edms.backup.configurations import ConfigurationError
+from edms.backup.models import BackupConfiguration, BackupType
+
+
+class Command(BaseCommand):
+    help = (
+        "List, show, create, update, enable, disable or delete scheduled backup configurations "
+        "(cron schedule, backup type, retention)."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        actions = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
+        listing = actions.add_parser("list", help="all configurations")
+        listing.add_argument("--json", action="store_true", help="print JSON")
+        for action, text in (
+            ("show", "one configuration"),
+            ("enable", "turn a schedule on"),
+            ("disable", "turn a schedule off (nothing is deleted)"),
+            ("delete", "remove a configuration (its backups stay)"),
+        ):
+            sub = actions.add_parser(action, help=text)
+            sub.add_argument("name")
+            sub.add_argument("--json", action="store_true", help="print JSON")
+        create = actions.add_parser("create", help="a new configuration")
+        create.add_argument("name")
+        create.add_argument("--type", dest="backup_type", required=True, choices=BackupType.values)
+        create.add_argument("--schedule", required=True, help="cron, e.g. '0 2 * * *'")
+        self._field_options(create)
+        update = actions.add_parser("update", help="change a configuration")
+        update.add_argument("name")
+        update.add_argument("--type", dest="backup_type", choices=BackupType.values)
+        update.add_argument("--schedule", help="cron, e.g. '0 2 * * *'")
+        self._field_options(update)
+
+    def _field_options(self, parser: CommandParser) -> None:
+        parser.add_argument("--description")
+        parser.add_argument("--compression", choices=["zstd", "gzip"])
+        for flag, field, text in (
+            ("encrypt", "encrypt", "encrypt packages with age"),
+            ("verify", "verify", "verify each package after writing it"),
+            ("enabled", "is_enabled", "run on schedule"),
+        ):
+            parser.add_argument(
+                f"--{flag}", dest=field, action="store_true", default=None, help=text
+            )
+            parser.add_argument(f"--no-{flag}", dest=field, action="store_false")
+        for period in ("last", "daily", "weekly", "monthly"):
+            parser.add_argument(f"--keep-{period}", dest=f"keep_{period}", type=int, metavar="N")
+        parser.add_argument("--json", action="store_true", help="print JSON")
+
+    def handle(self, *args, action: str, **options) -> None:
+        try:
+            result = getattr(self, f"_{action}")(options)
+        except ConfigurationError as exc:
+            raise CommandError(str(exc)) from None
+        if options["json"]:
+            self.stdout.write(json.dumps(result, indent=2, default=str))
+        elif isinstance(result, list):
+            self._print_table(result)
+        else:
+            if message := result.pop("message", ""):
+                self.stdout.write(self.style.SUCCESS(message))
+            for key, value in result.items():
+                self.stdout.write(f"  {key}: {value}")
+
+    def _list(self, options: dict) -> list[dict]:
+        return [configurations.describe(c) for c in BackupConfiguration.objects.order_by("name")]
+
+    def _show(self, options: dict) -> dict:
+        return configurations.describe(configurations.get(options["name"]))
+
+    def _create(self, options: dict) -> dict:
+        configuration = configurations.create(options["name"], **_given(options))
+        return {"message": f"created {configuration.name}"} | configurations.describe(configuration)
+
+    def _update(self, options: dict) -> dict:
+        fields = _given(options)
+        if not fields:
+            raise CommandError("nothing to change: give at least one option (see --help)")
+        configuration = configurations.update(options["name"], **fields)
+        return {"message": f"updated {configuration.name}"} | configurations.describe(configuration)
+
+    def _enable(self, options: dict) -> dict:
+        configuration = configurations.update(options["name"], is_enabled=True)
+        return {"message": f"enabled {configuration.name}"} | configurations.describe(configuration)
+
+    def _disable(self, options: dict) -> dict:
+        configuration = configurations.update(options["name"], is_enabled=False)
+        return {"message": f"disabled {configuration.name}"} | configurations.describe(
+            configuration
+        )
+
+    def _delete(self, options: dict) -> dict:
+        configurations.delete(options["name"])
+        return {"message": f"deleted {options['name']}", "name": options["name"]}
+
+    def _print_table(self, rows: list[dict]) -> None:
+        if not rows:
+            self.stdout.write(
+                "No backup configurations. Create one with: "
+                "edms manage_backup_configs create NAME --type full "
+                "--schedule '0 2 * * *'"
+            )
+            return
+        for row in rows:
+            state = "enabled " if row["is_enabled"] else "disabled"
+            self.stdout.write(
+                f"{row['name']:<24} {state} {row['backup_type']:<8} {row['schedule']:<16} "
+                f"keep last {row['keep_last']}/daily {row['keep_daily']}/weekly "
+                f"{row['keep_weekly']}/monthly {row['keep_monthly']}  "
+                f"next {row['next_run_at'] or '-'}"
+            )
+
+
+def _given(options: dict) -> dict:
+    """The configuration fields the operator gave on the command line."""
+    return {
+        field: options[field] for field in configurations.EDITABLE if options.get(field) is not None
+    }
