@@ -1,0 +1,93 @@
+"""The package manifest: what a package claims to hold, checked before anything is trusted."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from edms.backup.errors import CorruptPackage, UnsafePackage, UnsupportedFormat
+
+FORMAT_NAME = "edms-backup"
+FORMAT_VERSION = 1
+SUPPORTED_VERSIONS = frozenset({1})
+MANIFEST_NAME = "manifest.json"
+MANIFEST_MAX_BYTES = 256 * 1024 * 1024
+
+RECORDS_MEMBER = re.compile(r"records/([a-z0-9_]+\.[a-z0-9_]+)\.jsonl")
+FILE_MEMBER = re.compile(r"files/([0-9a-f]{64})")
+_SHA256 = re.compile(r"[0-9a-f]{64}")
+
+
+def records_member(label: str) -> str:
+    return f"records/{label}.jsonl"
+
+
+def file_member(sha256: str) -> str:
+    return f"files/{sha256}"
+
+
+@dataclass(frozen=True)
+class Member:
+    name: str
+    size: int
+    sha256: str
+    records: int | None = None  # for records members: how many lines
+
+    @property
+    def label(self) -> str | None:
+        match = RECORDS_MEMBER.fullmatch(self.name)
+        return match.group(1) if match else None
+
+    def as_json(self) -> dict:
+        data = {"name": self.name, "size": self.size, "sha256": self.sha256}
+        if self.records is not None:
+            data["records"] = self.records
+        return data
+
+
+def validate(manifest: object) -> list[Member]:
+    """Check the manifest's shape and return its members in package order.
+
+    Raises UnsupportedFormat for another format or version, UnsafePackage for member names
+    that could escape an extraction directory, CorruptPackage for anything else malformed.
+    """
+    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT_NAME:
+        raise UnsupportedFormat(f"{MANIFEST_NAME} does not describe an EDMS backup package")
+    version = manifest.get("format_version")
+    if version not in SUPPORTED_VERSIONS:
+        raise UnsupportedFormat(
+            f"package format version {version!r} is not supported by this EDMS "
+            f"(supported: {sorted(SUPPORTED_VERSIONS)}); upgrade EDMS to read it"
+        )
+    entries = manifest.get("members")
+    if not isinstance(entries, list):
+        raise CorruptPackage(f"{MANIFEST_NAME}: 'members' is missing or not a list")
+    members, seen = [], set()
+    for entry in entries:
+        member = _member(entry)
+        if member.name in seen:
+            raise CorruptPackage(f"{MANIFEST_NAME}: member {member.name} is listed twice")
+        seen.add(member.name)
+        members.append(member)
+    return members
+
+
+def _member(entry: object) -> Member:
+    if not isinstance(entry, dict):
+        raise CorruptPackage(f"{MANIFEST_NAME}: a member entry is not an object: {entry!r}")
+    name, size, sha256 = entry.get("name"), entry.get("size"), entry.get("sha256")
+    records = entry.get("records")
+    if not isinstance(name, str):
+        raise CorruptPackage(f"{MANIFEST_NAME}: a member has no name: {entry!r}")
+    file_match = FILE_MEMBER.fullmatch(name)
+    if not (RECORDS_MEMBER.fullmatch(name) or file_match):
+        raise UnsafePackage(f"{MANIFEST_NAME} lists a member name EDMS never writes: {name!r}")
+    if not isinstance(size, int) or isinstance(size, bool) or size < 0:
+        raise CorruptPackage(f"{MANIFEST_NAME}: member {name} has an invalid size {size!r}")
+    if not isinstance(sha256, str) or not _SHA256.fullmatch(sha256):
+        raise CorruptPackage(f"{MANIFEST_NAME}: member {name} has an invalid sha256 {sha256!r}")
+    if file_match and file_match.group(1) != sha256:
+        raise CorruptPackage(f"{MANIFEST_NAME}: file member {name} lists sha256 {sha256}")
+    if records is not None and (not isinstance(records, int) or records < 0):
+        raise CorruptPackage(f"{MANIFEST_NAME}: member {name} has an invalid record count")
+    return Member(name, size, sha256, records)
