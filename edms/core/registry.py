@@ -8,10 +8,12 @@ always a written decision with a reason, never an accident.
 from __future__ import annotations
 
 import graphlib
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
 from django.apps import apps
+from django.core.exceptions import FieldError
 from django.db import models
 
 
@@ -133,24 +135,38 @@ def _declarations() -> list[ModelEntry]:
 class Registry:
     """Lookups over the declarations; built lazily because it needs the app registry."""
 
-    def __init__(self) -> None:
+    def __init__(self, declarations: Callable[[], list[ModelEntry]] = _declarations) -> None:
+        self._declarations = declarations
         self._entries: dict[str, ModelEntry] | None = None
 
     @property
     def entries(self) -> dict[str, ModelEntry]:
         if self._entries is None:
-            self._entries = {entry.label: entry for entry in _declarations()}
+            self._entries = {entry.label: entry for entry in self._declarations()}
         return self._entries
 
     def entry(self, model: type[models.Model] | str) -> ModelEntry:
         label = model if isinstance(model, str) else model._meta.label_lower
         return self.entries[label.lower()]
 
-    def undeclared(self) -> list[str]:
+    def undeclared(self, installed: Iterable[type[models.Model]] | None = None) -> list[str]:
         """Concrete installed models that have no declaration (auto-created M2M tables travel
         with their parent record, as Django serializes them)."""
-        installed = {m._meta.label_lower for m in apps.get_models() if not m._meta.auto_created}
-        return sorted(installed - set(self.entries))
+        models_ = apps.get_models() if installed is None else installed
+        labels = {m._meta.label_lower for m in models_ if not m._meta.auto_created}
+        return sorted(labels - set(self.entries))
+
+    def problems(self) -> list[str]:
+        """Every way the declarations disagree with the installed models (empty when sound)."""
+        found = [f"{label}: installed but not declared" for label in self.undeclared()]
+        for label, entry in sorted(self.entries.items()):
+            try:
+                model = entry.model
+            except LookupError:
+                found.append(f"{label}: declared but not installed")
+                continue
+            found += [f"{label}: {problem}" for problem in _entry_problems(entry, model)]
+        return found
 
     def in_dependency_order(self, entries: list[ModelEntry] | None = None) -> list[ModelEntry]:
         """Entries ordered so that every model comes after the models its foreign keys and
@@ -175,6 +191,29 @@ class Registry:
                 if e.role is BackupRole.BUSINESS or e.cleared_by_reinit
             ]
         )
+
+
+def _entry_problems(entry: ModelEntry, model: type[models.Model]) -> list[str]:
+    problems = []
+    for path in entry.natural_key:
+        try:
+            models.F(path).resolve_expression(model.objects.all().query)
+        except FieldError:
+            problems.append(f"natural key path {path!r} does not resolve")
+    names = {f.name for f in model._meta.get_fields()} | {f.attname for f in model._meta.fields}
+    for stored in entry.files:
+        for name in (stored.path_field, stored.sha256_field, stored.size_field):
+            if name not in names:
+                problems.append(f"file field {name!r} does not exist")
+    if entry.backed_up:
+        problems += [
+            f"{f.name} uses auto_now/auto_now_add, which a restore cannot keep"
+            for f in model._meta.concrete_fields
+            if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
+        ]
+    elif not entry.reason.strip():
+        problems.append("excluded without a reason")
+    return problems
 
 
 def dependencies(model: type[models.Model]) -> set[str]:

@@ -213,13 +213,15 @@ def approve(
 
 
 @transaction.atomic
-def make_effective(actor, document: Document, *, on: dt.date) -> Document:
+def make_effective(
+    actor, document: Document, *, on: dt.date, today: dt.date | None = None
+) -> Document:
     """Set the effective date; the document becomes EFFECTIVE now if that date has come."""
     document = _locked(document)
     require_state(document, "APPROVED_PENDING_EFFECTIVE")
     require_role(actor, "Approver", "Document Controller")
     document.effective_date = on
-    if on > timezone.localdate():
+    if on > (today or timezone.localdate()):
         document.save(update_fields=["effective_date"])
         chain.record("EFFECTIVE_DATE_SET", actor, document, {"effective_date": on.isoformat()})
         return document
@@ -241,12 +243,16 @@ def activate_due_documents(actor, today: dt.date | None = None) -> list[Document
     due = Document.objects.filter(
         state__code="APPROVED_PENDING_EFFECTIVE", effective_date__lte=today
     )
-    return [make_effective(actor, document, on=document.effective_date) for document in due]
+    return [
+        make_effective(actor, document, on=document.effective_date, today=today) for document in due
+    ]
 
 
 @transaction.atomic
 def supersede(actor, document: Document, *, by: Document, comment: str = "") -> Document:
-    document = _locked(document)
+    document, by = _locked(document), _locked(by)
+    if document.pk == by.pk:
+        raise LifecycleError(f"{document.document_number} cannot supersede itself")
     require_state(document, "EFFECTIVE")
     require_state(by, "EFFECTIVE", "APPROVED_PENDING_EFFECTIVE")
     require_role(actor, "Document Controller", "Approver")
