@@ -18,7 +18,7 @@ from django.utils import timezone
 from edms.backup.errors import BackupError, CorruptPackage
 from edms.backup.models import BackupJob, BackupType, JobStatus
 from edms.backup.package import crypto
-from edms.backup.package.manifest import FORMAT_NAME, FORMAT_VERSION
+from edms.backup.package.manifest import FORMAT_NAME, FORMAT_VERSION, SIDECAR_SUFFIX
 from edms.backup.package.writer import PackageWriter
 from edms.backup.progress import NO_PROGRESS, Progress
 from edms.backup.snapshot import Snapshot, take_snapshot
@@ -29,7 +29,6 @@ from edms.documents import storage
 WITH_RECORDS = {BackupType.DATABASE, BackupType.FULL, BackupType.EXPORT}
 WITH_FILES = {BackupType.FILES, BackupType.FULL, BackupType.EXPORT}
 EXTENSIONS = {"zstd": ".tar.zst", "gzip": ".tar.gz"}
-SIDECAR_SUFFIX = ".metadata.json"
 
 
 def edms_version() -> str:

@@ -12,10 +12,9 @@ import orjson
 
 from edms.backup.digest import ContentDigest, business_labels
 from edms.backup.errors import BackupError
+from edms.backup.package.manifest import SIDECAR_SUFFIX
 from edms.backup.package.reader import open_package, parse_record
 from edms.backup.progress import NO_PROGRESS, Progress
-
-SIDECAR_SUFFIX = ".metadata.json"
 
 
 @dataclass

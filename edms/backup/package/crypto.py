@@ -79,3 +79,30 @@ def _open_private(path: Path):
 def _write_private(path: Path, data: bytes) -> None:
     with _open_private(path) as out:
         out.write(data)
+
+
+PASSPHRASE_ENV = "EDMS_BACKUP_PASSPHRASE"
+IDENTITY_ENV = "EDMS_BACKUP_IDENTITY"
+
+
+def read_passphrase(path: str | None) -> str | None:
+    """The passphrase from a file (its first line) or else EDMS_BACKUP_PASSPHRASE."""
+    if path:
+        lines = _read(path).splitlines()
+        return lines[0].strip() if lines and lines[0].strip() else None
+    return os.environ.get(PASSPHRASE_ENV) or None
+
+
+def read_identity(path: str | None) -> str | None:
+    """The ``AGE-SECRET-KEY-1…`` line of an age identity file, or else EDMS_BACKUP_IDENTITY."""
+    if path:
+        keys = [line.strip() for line in _read(path).splitlines()]
+        return next((key for key in keys if key.startswith("AGE-SECRET-KEY-")), None)
+    return os.environ.get(IDENTITY_ENV) or None
+
+
+def _read(path: str) -> str:
+    try:
+        return Path(path).read_text()
+    except OSError as exc:
+        raise BackupError(f"cannot read {path}: {exc.strerror}") from exc

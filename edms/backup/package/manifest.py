@@ -12,6 +12,7 @@ FORMAT_VERSION = 1
 SUPPORTED_VERSIONS = frozenset({1})
 MANIFEST_NAME = "manifest.json"
 MANIFEST_MAX_BYTES = 256 * 1024 * 1024
+SIDECAR_SUFFIX = ".metadata.json"  # the metadata file written beside a package
 
 RECORDS_MEMBER = re.compile(r"records/([a-z0-9_]+\.[a-z0-9_]+)\.jsonl")
 FILE_MEMBER = re.compile(r"files/([0-9a-f]{64})")
