@@ -1,0 +1,275 @@
+"""Restore: the one service function behind restore_backup, restore_from_package,
+restore_critical_business_data, the API and the drill.
+
+The same algorithm serves every target state (empty install, after a reinit, another server):
+open the source, check it can be read by this code, then in one transaction optionally clear the
+business data, load every record by natural key, place verified files, reset sequences,
+validate, and append the restore to the audit trail. Anything short of success rolls back
+database and storage. A RestoreJob records what was asked and what happened.
+"""
+
+from __future__ import annotations
+
+import getpass
+import time
+from contextlib import nullcontext
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.core.management.color import no_style
+from django.db import connections, transaction
+from django.db.migrations.loader import MigrationLoader
+from django.db.models import Max
+from django.utils import timezone
+
+from edms.audit import chain
+from edms.audit.models import AuditTrail
+from edms.backup.errors import BackupError, UnsupportedFormat
+from edms.backup.lock import exclusive_operation
+from edms.backup.models import JobStatus, RestoreJob
+from edms.backup.progress import NO_PROGRESS, Progress
+from edms.backup.restore import validate
+from edms.backup.restore.apply import Loader
+from edms.backup.restore.clear import clear_models
+from edms.backup.restore.files import FilePlacer
+from edms.backup.restore.plan import RestoreOptions, select_entries
+from edms.backup.restore.sources import Source, open_source
+from edms.core.models import InstanceIdentity
+from edms.core.registry import BackupRole, ModelEntry
+from edms.documents import storage
+
+
+@dataclass
+class SourceInfo:
+    """What a source is, read before anything changes (the upload endpoint's fast answer)."""
+
+    path: str
+    kind: str
+    manifest: dict | None
+    counts: dict[str, int]
+
+    def to_json(self) -> dict:
+        manifest = {k: v for k, v in (self.manifest or {}).items() if k != "members"}
+        return {"path": self.path, "kind": self.kind, "manifest": manifest, "counts": self.counts}
+
+
+@dataclass
+class RestoreReport:
+    source: str
+    source_sha256: str
+    kind: str
+    mode: str
+    conflict: str
+    only: list[str]
+    status: str = "planned"
+    plan: list = field(default_factory=list)
+    skipped: dict[str, int] = field(default_factory=dict)
+    files: dict[str, int] = field(default_factory=dict)
+    validation: list[dict] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)
+    job: str = ""
+
+    @property
+    def records(self) -> int:
+        return sum(plan.in_backup for plan in self.plan)
+
+    def to_json(self) -> dict:
+        data = {k: v for k, v in self.__dict__.items() if k != "plan"}
+        data["plan"] = [plan.as_json() for plan in self.plan]
+        data["records"] = self.records
+        return data
+
+
+def inspect(source: Path, passphrase: str | None = None) -> SourceInfo:
+    """Open and check a source without touching the database; raise a BackupError if unusable."""
+    with open_source(Path(source), passphrase) as opened:
+        check_compatible(opened.manifest)
+        return SourceInfo(str(source), opened.kind, opened.manifest, opened.counts())
+
+
+def check_compatible(manifest: dict | None) -> None:
+    """Refuse a backup made by code with migrations this code does not have (a newer schema)."""
+    if not manifest:
+        return
+    known = set(MigrationLoader(None, ignore_no_migrations=True).disk_migrations)
+    unknown = [
+        f"{app}.{name}"
+        for app, names in (manifest.get("migrations") or {}).items()
+        for name in ([names] if isinstance(names, str) else names)
+        if (app, name) not in known
+    ]
+    if unknown:
+        raise UnsupportedFormat(
+            f"the backup was made by a newer EDMS (schema migrations unknown here: "
+            f"{', '.join(unknown[:5])}); upgrade EDMS to "
+            f"{manifest.get('edms_version', 'that version')} or later, migrate, then restore"
+        )
+
+
+def restore(
+    source: Path,
+    *,
+    clean: bool = False,
+    dry_run: bool = False,
+    conflict: str = "keep",
+    only: list[str] | None = None,
+    reason: str = "",
+    user=None,
+    passphrase: str | None = None,
+    progress: Progress = NO_PROGRESS,
+    job: RestoreJob | None = None,
+    using: str = "default",
+) -> RestoreReport:
+    """Restore `source` into database `using`; on failure raise a BackupError, nothing changed."""
+    options = RestoreOptions(clean, dry_run, conflict, tuple(only or ()), using)
+    source = Path(source)
+    job = job or RestoreJob(source_path=str(source), mode=options.mode)
+    job.source_path, job.conflict_policy = str(source), conflict
+    job.only_groups, job.reason = list(options.only), reason
+    job.mode = job.mode if job.mode == "drill" else options.mode
+    job.triggered_by = user if user is not None and using == "default" else job.triggered_by
+    _save(job, status=JobStatus.RUNNING, started_at=timezone.now(), phase="reading", error="")
+    lock = nullcontext() if dry_run or using != "default" else exclusive_operation("restore")
+    try:
+        with lock:
+            report = _run(source, options, reason, user, passphrase, progress)
+    except BaseException as exc:
+        _save(job, status=JobStatus.FAILED, finished_at=timezone.now(), error=str(exc) or repr(exc))
+        if isinstance(exc, BackupError) or not isinstance(exc, Exception):
+            raise
+        raise BackupError(f"restore failed, nothing was changed: {exc!r}") from exc
+    report.job = str(job.uuid)
+    job.source_sha256 = report.source_sha256
+    job.plan = {plan.label: plan.as_json() for plan in report.plan}
+    _save(
+        job,
+        status=JobStatus.COMPLETED,
+        finished_at=timezone.now(),
+        phase="done",
+        result=report.to_json(),
+        progress_done=report.records,
+        progress_total=report.records,
+    )
+    return report
+
+
+def _run(source, options, reason, user, passphrase, progress) -> RestoreReport:
+    started = time.monotonic()
+    report = RestoreReport(
+        str(source),
+        storage.file_sha256(source),
+        "",
+        options.mode,
+        options.conflict,
+        list(options.only),
+    )
+    with open_source(source, passphrase) as opened:
+        report.kind = opened.kind
+        check_compatible(opened.manifest)
+        entries = select_entries(options.only)
+        business = {e.label for e in entries if e.role is BackupRole.BUSINESS}
+        counts = opened.counts()
+        loader = Loader(
+            options, entries, business if options.clean else set(), progress, sum(counts.values())
+        )
+        placer = FilePlacer(progress)
+        report.timings["open"] = round(time.monotonic() - started, 3)
+        try:
+            with transaction.atomic(using=options.using):
+                _apply(opened, options, entries, business, loader, placer, report)
+                if not options.dry_run:
+                    _validate_and_record(
+                        opened, options, entries, loader, placer, report, reason, user
+                    )
+                else:
+                    transaction.set_rollback(True, using=options.using)
+        except BaseException:
+            placer.undo()
+            raise
+    report.plan = list(loader.plans.values())
+    report.skipped = loader.skipped
+    report.files = {
+        "in_backup": int((opened.manifest or {}).get("file_count", 0)),
+        "placed": len(placer.placed),
+        "already_present": placer.present,
+    }
+    report.status = "planned" if options.dry_run else "completed"
+    report.timings["total"] = round(time.monotonic() - started, 3)
+    return report
+
+
+def _apply(opened: Source, options, entries, business, loader, placer, report) -> None:
+    mark = time.monotonic()
+    if options.clean and not options.dry_run:
+        clear_models([e for e in entries if e.label in business], options.using)
+    loader.load(opened.iter_models())
+    report.timings["records"] = round(time.monotonic() - mark, 3)
+    if options.dry_run:
+        return
+    mark = time.monotonic()
+    if any(entry.files for entry in entries):
+        placer.place_all(opened.iter_files(), int((opened.manifest or {}).get("file_count", 0)))
+    reset_sequences(entries, options.using)
+    report.timings["files"] = round(time.monotonic() - mark, 3)
+
+
+def _validate_and_record(opened, options, entries, loader, placer, report, reason, user) -> None:
+    mark = time.monotonic()
+    using = options.using
+    checks = validate.Validation()
+    validate.records_present(checks, loader, using)
+    validate.counts_match(checks, loader, opened.counts(), options.clean, using)
+    validate.files_present(checks, entries, placer.verified, using)
+    if options.clean:
+        validate.digest_matches(checks, (opened.manifest or {}).get("content_digest"), using)
+    checks.raise_if_failed()
+    if using == "default":
+        _record_in_audit_trail(options, report, reason, user, loader)
+    validate.audit_chain_verifies(checks, using)
+    report.validation = checks.as_json()
+    checks.raise_if_failed()
+    report.timings["validate"] = round(time.monotonic() - mark, 3)
+
+
+def _record_in_audit_trail(options, report, reason, user, loader) -> None:
+    """Continue this instance's current chain after the restored entries, then log the restore."""
+    identity = InstanceIdentity.current(for_update=True)
+    top = AuditTrail.objects.filter(chain=identity.audit_chain).aggregate(Max("sequence"))
+    top = top["sequence__max"] or 0
+    identity.audit_head = top if options.clean else max(identity.audit_head, top)
+    identity.save(update_fields=["audit_head"])
+    actor = None
+    if user is not None:
+        actor = type(user)._base_manager.filter(username=user.username).first()
+    chain.record(
+        "BACKUP_RESTORED",
+        actor,
+        None,
+        {
+            "reason": reason,
+            "requested_by": getattr(user, "username", "") or f"{getpass.getuser()} (command line)",
+            "source": Path(report.source).name,
+            "source_sha256": report.source_sha256,
+            "mode": options.mode,
+            "conflict": options.conflict,
+            "only": list(options.only),
+            "records": {label: plan.in_backup for label, plan in loader.plans.items()},
+        },
+    )
+
+
+def reset_sequences(entries: list[ModelEntry], using: str) -> None:
+    """After rows were written with explicit keys or in bulk, point sequences past the max id."""
+    connection = connections[using]
+    models = [entry.model for entry in entries]
+    models += [f.remote_field.through for m in list(models) for f in m._meta.local_many_to_many]
+    statements = connection.ops.sequence_reset_sql(no_style(), models)
+    with connection.cursor() as cursor:
+        for statement in statements:
+            cursor.execute(statement)
+
+
+def _save(job: RestoreJob, **fields) -> None:
+    for name, value in fields.items():
+        setattr(job, name, value)
+    job.save(using="default")
