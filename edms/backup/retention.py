@@ -15,8 +15,10 @@ from pathlib import Path
 from typing import TypeVar
 
 from django.db import transaction
+from django.utils import timezone
 
 from edms.audit import chain
+from edms.backup.create import SIDECAR_SUFFIX
 from edms.backup.models import BackupConfiguration, BackupJob, JobStatus
 
 log = logging.getLogger(__name__)
@@ -87,9 +89,9 @@ def _newest_per_period(
 
 
 def package_files(path: str) -> list[Path]:
-    """A package and the files written beside it (checksum and manifest sidecars)."""
+    """A package and the metadata sidecar written beside it."""
     package = Path(path)
-    return [package, *sorted(package.parent.glob(package.name + ".*"))]
+    return [package, package.with_name(package.name + SIDECAR_SUFFIX)]
 
 
 def apply_retention(configuration: BackupConfiguration, *, dry_run: bool = False) -> list[str]:
@@ -101,7 +103,8 @@ def apply_retention(configuration: BackupConfiguration, *, dry_run: bool = False
     ).only("pk", "uuid", "path", "sha256", "created_at", "backup_type")
     jobs = {job.pk: job for job in completed}
     doomed = select_for_deletion(
-        ((pk, job.created_at) for pk, job in jobs.items()), RetentionPolicy.of(configuration)
+        ((pk, timezone.localtime(job.created_at)) for pk, job in jobs.items()),
+        RetentionPolicy.of(configuration),
     )
     pruned = sorted((jobs[pk] for pk in doomed), key=lambda job: job.created_at)
     if dry_run:

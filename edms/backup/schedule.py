@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import os
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -20,7 +21,8 @@ from django.db import close_old_connections
 from django.utils import timezone
 
 from edms.backup.errors import BackupError
-from edms.backup.models import BackupConfiguration, BackupJob
+from edms.backup.models import BackupConfiguration, BackupJob, JobStatus
+from edms.backup.progress import NO_PROGRESS, Progress
 from edms.backup.retention import apply_retention
 
 log = logging.getLogger(__name__)
@@ -67,23 +69,52 @@ def claim(configuration: BackupConfiguration, now: dt.datetime) -> bool:
     return bool(claimed)
 
 
-def run_configuration(configuration: BackupConfiguration, *, user=None) -> BackupJob:
+def run_configuration(
+    configuration: BackupConfiguration, *, user=None, progress: Progress = NO_PROGRESS
+) -> BackupJob:
     """Back up as the configuration says, then prune by its retention policy. A failed backup
     raises (its job is recorded as failed) and prunes nothing."""
     from edms.backup.create import create_backup
 
+    passphrase, recipients = _encryption(configuration)
     job = create_backup(
         configuration.backup_type,
         verify=configuration.verify,
         compression=configuration.compression,
+        passphrase=passphrase,
+        recipients=recipients,
         user=user,
         configuration=configuration,
+        progress=progress,
     )
     pruned = apply_retention(configuration)
     if pruned:
         job.result = {**job.result, "pruned": pruned}
         job.save(update_fields=["result"])
     return job
+
+
+def _encryption(configuration: BackupConfiguration) -> tuple[str | None, list[str]]:
+    """The age recipients (public keys: the server never holds the key to its own backups) or
+    passphrase that scheduled backups are encrypted with, from the environment."""
+    if not configuration.encrypt:
+        return None, []
+    recipients = os.environ.get("EDMS_BACKUP_RECIPIENTS", "").split()
+    passphrase = os.environ.get("EDMS_BACKUP_PASSPHRASE") or None
+    if not recipients and not passphrase:
+        message = (
+            f"configuration {configuration.name} asks for encryption, but neither "
+            "EDMS_BACKUP_RECIPIENTS (age public keys) nor EDMS_BACKUP_PASSPHRASE is set"
+        )
+        BackupJob.objects.create(
+            backup_type=configuration.backup_type,
+            configuration=configuration,
+            status=JobStatus.FAILED,
+            error=message,
+            finished_at=timezone.now(),
+        )
+        raise BackupError(message)
+    return passphrase, recipients
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,22 @@
+"""Fixtures for operating EDMS: backup configurations made the way an operator makes them."""
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+
+@pytest.fixture
+def configuration(db, storage_root):
+    """Make a backup configuration whose schedule was last due `age` ago (so it is due now)."""
+    from edms.backup import configurations
+    from edms.backup.models import BackupConfiguration
+
+    def make(name: str, *, created: dt.timedelta = dt.timedelta(0), **fields):
+        fields = {"backup_type": "database", "schedule": "0 2 * * *", **fields}
+        made = configurations.create(name, **fields)
+        BackupConfiguration.objects.filter(pk=made.pk).update(created_at=timezone.now() - created)
+        made.refresh_from_db()
+        return made
+
+    return make
