@@ -80,9 +80,9 @@ class RestoreReport:
         return data
 
 
-def inspect(source: Path, passphrase: str | None = None) -> SourceInfo:
+def inspect(source: Path, passphrase: str | None = None, identity: str | None = None) -> SourceInfo:
     """Open and check a source without touching the database; raise a BackupError if unusable."""
-    with open_source(Path(source), passphrase) as opened:
+    with open_source(Path(source), passphrase, identity) as opened:
         check_compatible(opened.manifest)
         return SourceInfo(str(source), opened.kind, opened.manifest, opened.counts())
 
@@ -116,6 +116,7 @@ def restore(
     reason: str = "",
     user=None,
     passphrase: str | None = None,
+    identity: str | None = None,
     progress: Progress = NO_PROGRESS,
     job: RestoreJob | None = None,
     using: str = "default",
@@ -132,7 +133,7 @@ def restore(
     lock = nullcontext() if dry_run or using != "default" else exclusive_operation("restore")
     try:
         with lock:
-            report = _run(source, options, reason, user, passphrase, progress)
+            report = _run(source, options, reason, user, (passphrase, identity), progress)
     except BaseException as exc:
         _save(job, status=JobStatus.FAILED, finished_at=timezone.now(), error=str(exc) or repr(exc))
         if isinstance(exc, BackupError) or not isinstance(exc, Exception):
@@ -153,7 +154,7 @@ def restore(
     return report
 
 
-def _run(source, options, reason, user, passphrase, progress) -> RestoreReport:
+def _run(source, options, reason, user, secrets, progress) -> RestoreReport:
     started = time.monotonic()
     report = RestoreReport(
         str(source),
@@ -163,7 +164,7 @@ def _run(source, options, reason, user, passphrase, progress) -> RestoreReport:
         options.conflict,
         list(options.only),
     )
-    with open_source(source, passphrase) as opened:
+    with open_source(source, *secrets) as opened:
         report.kind = opened.kind
         check_compatible(opened.manifest)
         entries = select_entries(options.only)

@@ -35,13 +35,15 @@ class Source(Protocol):
 
 
 @contextmanager
-def open_source(path: Path, passphrase: str | None = None) -> Iterator[Source]:
+def open_source(
+    path: Path, passphrase: str | None = None, identity: str | None = None
+) -> Iterator[Source]:
     """Open `path` as a package or a fixture, whichever its bytes say it is."""
     path = Path(path)
     if not path.is_file():
         raise UnsupportedFormat(f"{path} is not a file")
     if _fixture_head(path) is None:
-        with _package(path, passphrase) as source:
+        with _package(path, passphrase, identity) as source:
             yield source
         return
     with FixtureSource(path) as source:
@@ -65,10 +67,10 @@ def _open_text(path: Path, gzipped: bool) -> BinaryIO:
 
 
 @contextmanager
-def _package(path: Path, passphrase: str | None) -> Iterator[Source]:
+def _package(path: Path, passphrase: str | None, identity: str | None) -> Iterator[Source]:
     from edms.backup.package.reader import open_package
 
-    with open_package(path, passphrase=passphrase) as reader:
+    with open_package(path, passphrase=passphrase, identity=identity) as reader:
         yield PackageSource(reader)
 
 

@@ -1,0 +1,154 @@
+"""System reinit: clear business data and stored files, keep configuration, start afresh.
+
+Registry-driven: what is cleared is ``registry.cleared_by_reinit()``, what is kept is every other
+model. A full, verified safety backup is written first (unless declined); the clearing, the new
+admin and the new audit chain then happen in one transaction, and the reinit is the first entry
+of that chain (who, when, why, and the safety backup's SHA-256). Stored files are removed once
+the transaction has committed.
+"""
+
+from __future__ import annotations
+
+import getpass
+import uuid
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from django.db import transaction
+
+from edms.accounts.admin_account import create_admin
+from edms.accounts.models import User
+from edms.audit import chain
+from edms.backup.errors import BackupError
+from edms.backup.lock import exclusive_operation
+from edms.backup.progress import NO_PROGRESS, Progress
+from edms.backup.restore.clear import clear_models
+from edms.core.models import InstanceIdentity
+from edms.core.registry import ModelEntry, registry
+from edms.documents import storage
+
+
+@dataclass
+class ModelCount:
+    label: str
+    role: str
+    delete: int = 0
+    keep: int = 0
+
+
+@dataclass
+class ReinitPlan:
+    models: list[ModelCount] = field(default_factory=list)
+    files: int = 0
+
+    @property
+    def to_delete(self) -> int:
+        return sum(m.delete for m in self.models)
+
+    def as_json(self) -> dict:
+        return {"models": [asdict(m) for m in self.models], "files": self.files}
+
+
+@dataclass
+class ReinitResult:
+    plan: ReinitPlan
+    admin_username: str
+    admin_password: str | None  # only when generated: shown once, never stored
+    safety_backup_path: str = ""
+    safety_backup_sha256: str = ""
+    audit_chain: str = ""
+    files_removed: int = 0
+
+    def as_json(self) -> dict:
+        data = asdict(self)
+        data["plan"] = self.plan.as_json()
+        return data
+
+
+def plan_reinit() -> ReinitPlan:
+    """What a reinit would delete and keep, per model, and how many stored files it removes."""
+    cleared = {entry.label for entry in registry.cleared_by_reinit()}
+    plan = ReinitPlan()
+    for entry in registry.in_dependency_order():
+        count = entry.model._base_manager.count()
+        gone = entry.label in cleared
+        plan.models.append(
+            ModelCount(entry.label, entry.role.value, count if gone else 0, 0 if gone else count)
+        )
+    plan.files = len(_stored_paths(registry.cleared_by_reinit()))
+    return plan
+
+
+def reinit(
+    *,
+    reason: str,
+    user=None,
+    admin_username: str = "admin",
+    admin_password: str | None = None,
+    safety_backup: bool = True,
+    progress: Progress = NO_PROGRESS,
+) -> ReinitResult:
+    """Reinitialise this system; raise a BackupError (nothing changed) if any step fails."""
+    if not reason.strip():
+        raise BackupError("a reinit needs a reason (--reason): it is recorded in the audit trail")
+    requested_by = getattr(user, "username", "") or f"{getpass.getuser()} (command line)"
+    with exclusive_operation("reinit"):
+        safety_path, safety_sha = "", ""
+        if safety_backup:
+            from edms.backup.create import create_backup
+
+            job = create_backup("full", verify=True, user=user, progress=progress)
+            safety_path, safety_sha = job.path, job.sha256
+        plan = plan_reinit()
+        entries = registry.cleared_by_reinit()
+        paths = _stored_paths(entries)
+        progress("reinit", 0, 1)
+        with transaction.atomic():
+            clear_models(entries)
+            identity = InstanceIdentity.current(for_update=True)
+            identity.audit_chain, identity.audit_head = uuid.uuid4(), 0
+            identity.save(update_fields=["audit_chain", "audit_head"])
+            chain.record(
+                "SYSTEM_REINIT",
+                User(username=requested_by[:150]),  # the operator's row is gone: name only
+                None,
+                {
+                    "reason": reason,
+                    "requested_by": requested_by,
+                    "safety_backup": Path(safety_path).name if safety_path else None,
+                    "safety_backup_sha256": safety_sha or None,
+                    "deleted": {m.label: m.delete for m in plan.models if m.delete},
+                    "files": len(paths),
+                },
+            )
+            admin, password, generated = create_admin(admin_username, admin_password)
+            chain.record("ADMIN_CREATED", None, admin, {"by": "system reinit"})
+        removed = _remove_files(paths)
+        progress("reinit", 1, 1)
+    return ReinitResult(
+        plan,
+        admin.username,
+        password if generated else None,
+        safety_path,
+        safety_sha,
+        str(identity.audit_chain),
+        removed,
+    )
+
+
+def _stored_paths(entries: list[ModelEntry]) -> set[str]:
+    paths: set[str] = set()
+    for entry in entries:
+        for stored in entry.files:
+            paths.update(entry.model._base_manager.values_list(stored.path_field, flat=True))
+    return paths
+
+
+def _remove_files(paths: set[str]) -> int:
+    removed = 0
+    for path in paths:
+        location = storage.absolute(path)
+        if location.is_file():
+            location.unlink()
+            removed += 1
+    return removed

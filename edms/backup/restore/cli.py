@@ -1,0 +1,98 @@
+"""What the restore commands share: their options, the call to the service, and the output
+(a plan table on a terminal, or one JSON object with --json; exit codes from the error types)."""
+
+from __future__ import annotations
+
+import sys
+
+import orjson
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from edms.backup.errors import BackupError
+from edms.backup.package import crypto
+from edms.backup.progress import terminal_progress
+from edms.backup.restore.plan import CONFLICT_POLICIES, GROUPS
+from edms.backup.restore.service import RestoreReport, restore
+
+
+def add_restore_arguments(parser: CommandParser, *, only: bool = True) -> None:
+    parser.add_argument("--clean", action="store_true", help="replace all business data")
+    parser.add_argument("--dry-run", action="store_true", help="print the plan; change nothing")
+    parser.add_argument(
+        "--conflict",
+        choices=CONFLICT_POLICIES,
+        default="keep",
+        help="a record that exists and differs: keep it (default), update it, or fail",
+    )
+    if only:
+        parser.add_argument(
+            "--only",
+            help=f"comma-separated groups ({', '.join(GROUPS)}); their dependencies come too",
+        )
+    parser.add_argument("--reason", default="", help="why: recorded in the audit trail")
+    parser.add_argument("--passphrase-file", help="for an encrypted package (first line)")
+    parser.add_argument("--identity-file", help="age identity file for an encrypted package")
+    parser.add_argument("--json", action="store_true", help="print one JSON result object")
+
+
+def run_restore(command: BaseCommand, source: str, options: dict, only: list[str] | None) -> None:
+    show_bar = not options["json"] and sys.stderr.isatty()
+    try:
+        with terminal_progress(show_bar) as progress:
+            report = restore(
+                source,
+                clean=options["clean"],
+                dry_run=options["dry_run"],
+                conflict=options["conflict"],
+                only=only,
+                reason=options["reason"],
+                passphrase=crypto.read_passphrase(options["passphrase_file"]),
+                identity=crypto.read_identity(options["identity_file"]),
+                progress=progress,
+            )
+    except BackupError as exc:
+        fail(command, options, exc)
+    if options["json"]:
+        command.stdout.write(to_json({"ok": True, **report.to_json()}))
+        return
+    render(command, report)
+
+
+def fail(command: BaseCommand, options: dict, exc: BackupError):
+    if options.get("json"):
+        command.stdout.write(to_json({"ok": False, "error": str(exc), "type": type(exc).__name__}))
+    raise CommandError(str(exc), returncode=exc.exit_code) from None
+
+
+def render(command: BaseCommand, report: RestoreReport) -> None:
+    out = command.stdout
+    title = (
+        "Restore plan (dry run: nothing was changed)"
+        if report.mode == "dry-run"
+        else (f"Restored {report.records} records ({report.mode}, conflicts: {report.conflict})")
+    )
+    out.write(command.style.SUCCESS(title) + f"\n  from {report.source} ({report.kind})")
+    out.write(
+        f"  {'model':<30}{'backup':>8}{'create':>8}{'matched':>9}{'update':>8}{'conflict':>10}"
+    )
+    for plan in report.plan:
+        out.write(
+            f"  {plan.label:<30}{plan.in_backup:>8}{plan.create:>8}{plan.matched:>9}"
+            f"{plan.update:>8}{plan.conflict:>10}"
+        )
+        for key in plan.conflicts:
+            out.write(f"      kept existing {plan.label} {key}")
+    for label, count in report.skipped.items():
+        out.write(f"  {label:<30}{count:>8}  skipped (not restored by this EDMS / not selected)")
+    files = report.files
+    out.write(
+        f"  files: {files.get('in_backup', 0)} in backup, {files.get('placed', 0)} placed, "
+        f"{files.get('already_present', 0)} already present"
+    )
+    for check in report.validation:
+        out.write(f"  {'ok' if check['ok'] else 'FAILED'}: {check['name']}: {check['detail']}")
+    out.write(f"  {report.timings.get('total', 0)} s; job {report.job}")
+
+
+def to_json(data: dict) -> str:
+    return orjson.dumps(data, option=orjson.OPT_INDENT_2, default=str).decode()
