@@ -97,13 +97,13 @@ def files_present(
                 if sha256 in checked:
                     continue
                 checked.add(sha256)
-                problem = _file_problem(path, sha256, size, sha256 in verified)
+                problem = file_problem(path, sha256, size, sha256 in verified)
                 if problem:
                     problems.append(f"{entry.label} file {path}: {problem}")
     validation.add("files present", problems, f"{len(checked)} stored files with matching SHA-256")
 
 
-def _file_problem(path: str, sha256: str, size: int, verified: bool) -> str:
+def file_problem(path: str, sha256: str, size: int, verified: bool) -> str:
     try:
         location = storage.absolute(path)
     except ValueError as exc:

@@ -1,0 +1,120 @@
+"""Scratch installations for drills: a temporary database (a SQLite file, or a new database on
+the same PostgreSQL server) with its own data directory, migrated by the real ``edms migrate``
+in a subprocess, and removed afterwards. The live database and storage are never touched."""
+
+from __future__ import annotations
+
+import copy
+import os
+import subprocess
+import sys
+import tempfile
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import quote
+
+from django.db import connections
+
+from edms.backup.errors import BackupError
+
+
+@dataclass(frozen=True)
+class Scratch:
+    data_dir: Path
+    settings_dict: dict
+    url: str
+
+    @property
+    def storage_root(self) -> Path:
+        return self.data_dir / "storage"
+
+    def env(self) -> dict[str, str]:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("EDMS_")}
+        env.update(
+            DJANGO_SETTINGS_MODULE="edms.settings",
+            EDMS_DATA_DIR=str(self.data_dir),
+            EDMS_DATABASE_URL=self.url,
+            EDMS_SECRET_KEY=uuid.uuid4().hex,
+        )
+        return env
+
+    def run(self, *args: str) -> subprocess.CompletedProcess:
+        """Run ``edms ARGS`` against the scratch installation."""
+        result = subprocess.run(
+            [sys.executable, "-m", "edms", *args], env=self.env(), capture_output=True, text=True
+        )
+        if result.returncode != 0:
+            raise BackupError(
+                f"scratch installation: edms {args[0]} failed ({result.returncode}): "
+                f"{(result.stderr or result.stdout).strip()[-2000:]}"
+            )
+        return result
+
+
+@contextmanager
+def scratch_installation() -> Iterator[Scratch]:
+    """A migrated scratch installation beside the live one's database server."""
+    live = connections["default"].settings_dict
+    with tempfile.TemporaryDirectory(prefix="edms-scratch-") as work:
+        data_dir = Path(work)
+        config = copy.deepcopy(live)
+        if live["ENGINE"].endswith("sqlite3"):
+            config["NAME"] = str(data_dir / "scratch.sqlite3")
+            scratch = Scratch(data_dir, config, f"sqlite:///{config['NAME']}")
+            scratch.run("migrate", "--noinput", "-v0")
+            yield scratch
+            return
+        if "postgresql" not in live["ENGINE"]:
+            raise BackupError(f"drills support SQLite and PostgreSQL, not {live['ENGINE']}")
+        config["NAME"] = f"edms_scratch_{uuid.uuid4().hex[:12]}"
+        _postgres(live, f'CREATE DATABASE "{config["NAME"]}"')
+        try:
+            scratch = Scratch(data_dir, config, _postgres_url(config))
+            scratch.run("migrate", "--noinput", "-v0")
+            yield scratch
+        finally:
+            _postgres(live, f'DROP DATABASE IF EXISTS "{config["NAME"]}" WITH (FORCE)')
+
+
+@contextmanager
+def connection_alias(scratch: Scratch) -> Iterator[str]:
+    """Register the scratch database as a connection alias of this process, for the engine."""
+    alias = f"scratch_{uuid.uuid4().hex[:8]}"
+    configured = connections.configure_settings(
+        {
+            "default": copy.deepcopy(connections["default"].settings_dict),
+            alias: scratch.settings_dict,
+        }
+    )
+    connections.settings[alias] = configured[alias]
+    try:
+        yield alias
+    finally:
+        connections[alias].close()
+        del connections[alias]
+        del connections.settings[alias]
+
+
+def _postgres(config: dict, statement: str) -> None:
+    import psycopg
+
+    with psycopg.connect(
+        host=config["HOST"] or "127.0.0.1",
+        port=config["PORT"] or 5432,
+        user=config["USER"] or None,
+        password=config["PASSWORD"] or None,
+        dbname="postgres",
+        autocommit=True,
+    ) as conn:
+        conn.execute(statement)
+
+
+def _postgres_url(config: dict) -> str:
+    auth = config["USER"] or "postgres"
+    if config["PASSWORD"]:
+        auth += ":" + quote(config["PASSWORD"], safe="")
+    host, port = config["HOST"] or "127.0.0.1", config["PORT"] or 5432
+    return f"postgresql://{auth}@{host}:{port}/{config['NAME']}"
