@@ -9,18 +9,15 @@ before a byte is used; each member's SHA-256 and size are checked when it has be
 from __future__ import annotations
 
 import contextlib
-import gzip
 import os
 import tarfile
 import tempfile
-import zlib
 from collections.abc import Iterator
 from pathlib import Path
 
 import orjson
-import zstandard
 
-from edms.backup.errors import BackupError, CorruptPackage, UnsafePackage
+from edms.backup.errors import CorruptPackage, UnsafePackage
 from edms.backup.package import crypto
 from edms.backup.package.manifest import (
     MANIFEST_MAX_BYTES,
@@ -28,12 +25,17 @@ from edms.backup.package.manifest import (
     Member,
     validate,
 )
-from edms.backup.package.streams import BoundedReader, CheckedMember, open_decompressed
+from edms.backup.package.streams import (
+    STREAM_ERRORS,
+    BoundedReader,
+    CheckedMember,
+    damaged,
+    open_decompressed,
+)
 
 DEFAULT_MAX_EXPANSION = 200  # bytes unpacked per byte of package, beyond EXPANSION_FLOOR
 EXPANSION_FLOOR = 64 * 1024 * 1024
 _TAR_OVERHEAD = 1024  # header and padding per member
-_STREAM_ERRORS = (tarfile.TarError, zstandard.ZstdError, EOFError, zlib.error, gzip.BadGzipFile)
 
 
 class PackageReader:
@@ -82,22 +84,24 @@ class PackageReader:
                 yield member.sha256, member.size, stream
 
     def extract_files(self, dest_dir: Path) -> dict[str, Path]:
-        """Copy every stored file to ``dest_dir/<sha256>`` (0600); only verified files appear."""
+        """Copy every stored file to ``dest_dir/<sha256>`` (0600). All or nothing: if any
+        member is damaged or hostile, the files extracted so far are removed again."""
         dest_dir = Path(dest_dir)
         dest_dir.mkdir(parents=True, exist_ok=True)
-        extracted = {}
-        for sha256, _size, stream in self.iter_files():
-            partial = dest_dir / f".{sha256}.partial"
-            fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-            with os.fdopen(fd, "wb") as out:
-                while chunk := stream.read(1024 * 1024):
-                    out.write(chunk)
-            try:
+        extracted: dict[str, Path] = {}
+        partial = dest_dir / ".extracting.partial"
+        try:
+            for sha256, _size, stream in self.iter_files():
+                fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+                with os.fdopen(fd, "wb") as out:
+                    while chunk := stream.read(1024 * 1024):
+                        out.write(chunk)
                 stream.finish()
-            except BackupError:
-                partial.unlink()
-                raise
-            extracted[sha256] = partial.replace(dest_dir / sha256)
+                extracted[sha256] = partial.replace(dest_dir / sha256)
+        except BaseException:
+            for path in [partial, *extracted.values()]:
+                path.unlink(missing_ok=True)
+            raise
         return extracted
 
     def close(self) -> None:
@@ -137,8 +141,8 @@ class PackageReader:
                     missing = next(iter(expected))
                     raise CorruptPackage(f"member {missing} is missing from the package")
                 raw.drain()  # reach the end, so the compression's own checksum is checked
-        except _STREAM_ERRORS as exc:
-            raise CorruptPackage(f"damaged or truncated package at {where}: {exc}") from exc
+        except STREAM_ERRORS as exc:
+            raise damaged(where, exc) from exc
 
     def _read_manifest(self, tar: tarfile.TarFile) -> None:
         info = tar.next()

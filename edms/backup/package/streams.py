@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import tarfile
+import zlib
 from pathlib import Path
 from typing import BinaryIO
 
@@ -15,6 +17,7 @@ from edms.backup.package.manifest import Member
 ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
 GZIP_MAGIC = b"\x1f\x8b"
 CHUNK = 1024 * 1024
+STREAM_ERRORS = (tarfile.TarError, zstandard.ZstdError, EOFError, zlib.error, gzip.BadGzipFile)
 
 
 def compression_of(path: Path) -> str:
@@ -68,7 +71,10 @@ class CheckedMember:
         self._sha256, self.size = hashlib.sha256(), 0
 
     def read(self, size: int = -1) -> bytes:
-        data = self._stream.read(size)
+        try:
+            data = self._stream.read(size)
+        except STREAM_ERRORS as exc:
+            raise damaged(self.member.name, exc) from exc
         self._sha256.update(data)
         self.size += len(data)
         return data
@@ -97,3 +103,7 @@ class CheckedMember:
             raise CorruptPackage(
                 f"{name}: sha256 {actual} does not match the manifest's {self.member.sha256}"
             )
+
+
+def damaged(where: str, exc: BaseException) -> CorruptPackage:
+    return CorruptPackage(f"damaged or truncated package at {where}: {exc}")
