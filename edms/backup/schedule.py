@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from edms.backup.errors import BackupError
 from edms.backup.models import BackupConfiguration, BackupJob, JobStatus
+from edms.backup.package import crypto
 from edms.backup.progress import NO_PROGRESS, Progress
 from edms.backup.retention import apply_retention
 
@@ -100,11 +101,11 @@ def _encryption(configuration: BackupConfiguration) -> tuple[str | None, list[st
     if not configuration.encrypt:
         return None, []
     recipients = os.environ.get("EDMS_BACKUP_RECIPIENTS", "").split()
-    passphrase = os.environ.get("EDMS_BACKUP_PASSPHRASE") or None
+    passphrase = os.environ.get(crypto.PASSPHRASE_ENV) or None
     if not recipients and not passphrase:
         message = (
             f"configuration {configuration.name} asks for encryption, but neither "
-            "EDMS_BACKUP_RECIPIENTS (age public keys) nor EDMS_BACKUP_PASSPHRASE is set"
+            f"EDMS_BACKUP_RECIPIENTS (age public keys) nor {crypto.PASSPHRASE_ENV} is set"
         )
         BackupJob.objects.create(
             backup_type=configuration.backup_type,

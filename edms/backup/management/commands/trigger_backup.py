@@ -1,12 +1,12 @@
 import json
+import sys
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from rich.console import Console
-from rich.progress import Progress
 
 from edms.backup import configurations
 from edms.backup.configurations import ConfigurationError
 from edms.backup.errors import BackupError
+from edms.backup.progress import terminal_progress
 from edms.backup.schedule import run_configuration
 
 
@@ -23,14 +23,9 @@ class Command(BaseCommand):
     def handle(self, *args, name: str, **options) -> None:
         try:
             configuration = configurations.get(name)
-            with Progress(console=Console(stderr=True), transient=True) as bar:
-                task = bar.add_task("backup", total=None)
-                job = run_configuration(
-                    configuration,
-                    progress=lambda phase, done, total: bar.update(
-                        task, description=phase, completed=done, total=total or None
-                    ),
-                )
+            show_bar = not options["json"] and sys.stderr.isatty()
+            with terminal_progress(show_bar) as progress:
+                job = run_configuration(configuration, progress=progress)
         except ConfigurationError as exc:
             raise CommandError(str(exc)) from None
         except BackupError as exc:

@@ -1,0 +1,95 @@
+"""Scheduled backups run by a real Celery worker on Redis, in a separate EDMS installation."""
+
+import json
+import subprocess
+import sys
+import uuid
+
+import pytest
+import redis
+
+BROKER = "redis://127.0.0.1:6379/0"
+
+WAIT_FOR_JOBS = """
+import json, time
+from edms.backup.models import BackupJob
+deadline = time.monotonic() + 60
+while time.monotonic() < deadline:
+    jobs = list(BackupJob.objects.values("configuration__name", "status", "path", "error"))
+    if len(jobs) >= 2 and all(j["status"] in ("completed", "failed") for j in jobs):
+        break
+    time.sleep(0.2)
+print(json.dumps(sorted(jobs, key=lambda j: j["configuration__name"])))
+"""
+
+
+@pytest.fixture
+def celery_instance(new_instance):
+    """A migrated installation with demo data, its own queue on the local Redis, and a Celery
+    worker serving that queue; the worker is stopped afterwards."""
+    try:
+        redis.Redis.from_url(BROKER).ping()
+    except redis.ConnectionError:
+        pytest.skip("Redis is not running on 127.0.0.1:6379")
+    queue = f"edms-test-{uuid.uuid4().hex[:10]}"
+    instance = new_instance("celery")
+    instance.extra_env.update(EDMS_CELERY_BROKER_URL=BROKER, EDMS_CELERY_QUEUE=queue)
+    instance.run("load_demo_data", "--password", "demo-pass-1234", "--documents", "3")
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "edms", "worker", "--pool", "solo",
+         "--queues", queue, "--hostname", f"{queue}@%h", "--without-gossip",
+         "--without-mingle", "--without-heartbeat", "--loglevel", "INFO"],
+        env=instance.env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )  # fmt: skip
+    try:
+        yield instance
+    finally:
+        worker.terminate()
+        log, _ = worker.communicate(timeout=30)
+        redis.Redis.from_url(BROKER).delete(
+            queue, f"_kombu.binding.{queue}", f"_kombu.binding_permanent.{queue}"
+        )
+    assert worker.returncode == 0, log
+
+
+@pytest.mark.slow
+def test_a_worker_runs_the_due_backups_that_beat_ticks_and_triggered_ones(celery_instance):
+    """GIVEN an installation with documents, a nightly full-backup configuration that is due,
+    another that is not, and a Celery worker on Redis
+    WHEN the beat tick is sent and the other configuration is sent to run now
+    THEN the worker writes both packages, they verify, and the due one's run is recorded."""
+    instance = celery_instance
+    for name, backup_type in (("nightly", "full"), ("on-demand", "database")):
+        instance.run(
+            "manage_backup_configs", "create", name, "--type", backup_type,
+            "--schedule", "0 2 * * *",
+        )  # fmt: skip
+    instance.run(
+        "shell",
+        "--no-imports",
+        "-c",
+        "import datetime as dt;"
+        "from django.utils import timezone;"
+        "from edms.backup.models import BackupConfiguration as C;"
+        "C.objects.filter(name='nightly').update(created_at=timezone.now() - dt.timedelta(days=2));"
+        "from edms.backup.tasks import tick, run_scheduled_backup;"
+        "tick.delay();"
+        "run_scheduled_backup.delay(C.objects.get(name='on-demand').pk)",
+    )
+
+    jobs = json.loads(instance.run("shell", "--no-imports", "-c", WAIT_FOR_JOBS).stdout)
+
+    assert [(j["configuration__name"], j["status"]) for j in jobs] == [
+        ("nightly", "completed"),
+        ("on-demand", "completed"),
+    ], jobs
+    for job in jobs:
+        report = json.loads(instance.run("verify_backup", job["path"], "--json").stdout)
+        assert report["ok"] is True
+    nightly_report = json.loads(instance.run("verify_backup", jobs[0]["path"], "--json").stdout)
+    assert nightly_report["manifest"]["file_count"] >= 3
+    shown = json.loads(instance.run("manage_backup_configs", "show", "nightly", "--json").stdout)
+    assert shown["last_run_at"] is not None
