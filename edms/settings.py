@@ -2,6 +2,7 @@
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -46,6 +47,7 @@ INSTALLED_APPS = [
     "edms.documents",
     "edms.audit",
     "edms.backup",
+    "edms.web",  # the administrators' UI; no models, so nothing to declare in the registry
 ]
 
 MIDDLEWARE = [
@@ -121,6 +123,30 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
 }
 SPECTACULAR_SETTINGS = {"TITLE": "EDMS API", "VERSION": "1", "SERVE_INCLUDE_SCHEMA": False}
+
+# API and web UI. Tokens name the user by uuid, which a restore keeps, never by row id, which a
+# clean restore may give to someone else.
+SIMPLE_JWT = {
+    "USER_ID_FIELD": "uuid",
+    "USER_ID_CLAIM": "user_uuid",
+    "ACCESS_TOKEN_LIFETIME": timedelta(minutes=30),
+    "REFRESH_TOKEN_LIFETIME": timedelta(days=1),
+}
+SPECTACULAR_SETTINGS["COMPONENT_SPLIT_REQUEST"] = True  # file fields as binary in request bodies
+# Every upload streams to a temporary file and stops at MAX_UPLOAD_BYTES.
+FILE_UPLOAD_HANDLERS = ["edms.web.uploads.BoundedTemporaryFileUploadHandler"]
+# Jobs publish live progress here: a file cache is shared by all processes of one server;
+# EDMS_CACHE_URL (redis://...) shares it with Celery workers elsewhere.
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": cache_url}
+        if (cache_url := os.environ.get("EDMS_CACHE_URL"))
+        else {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": DATA_DIR / "cache",
+        }
+    )
+}
 
 # Celery runs backup jobs and scheduled backups when a broker is set (redis://127.0.0.1:6379/0);
 # without one, `edms backup_scheduler` and background threads do the same work in-process.

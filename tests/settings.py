@@ -15,5 +15,9 @@ if test_url := os.environ.get("EDMS_TEST_DATABASE_URL"):
     DATABASES = {"default": dj_database_url.parse(test_url)}
     # One test database per pytest process, so parallel runs on one server do not collide.
     DATABASES["default"]["TEST"] = {"NAME": f"test_edms_{os.getpid()}"}
+else:
+    # A file, not SQLite's in-memory database: the live server and background job threads open
+    # connections of their own, and must all see the same test database.
+    DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test.sqlite3")}  # noqa: F405
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -1,0 +1,82 @@
+"""The audit trail, read-only: staff, Quality Assurance and Administrators may read it."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import permissions, serializers, viewsets
+
+from edms.audit.models import AuditTrail
+
+AUDIT_READERS = ("Quality Assurance", "Administrator")
+
+
+class CanReadAuditTrail(permissions.BasePermission):
+    message = "reading the audit trail needs staff status or the Quality Assurance role"
+
+    def has_permission(self, request, view) -> bool:
+        user = request.user
+        return bool(user.is_authenticated and (user.is_staff or user.has_role(*AUDIT_READERS)))
+
+
+class AuditEntrySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = AuditTrail
+        fields = [
+            "uuid",
+            "chain",
+            "sequence",
+            "timestamp",
+            "username",
+            "action",
+            "object_type",
+            "object_key",
+            "object_repr",
+            "details",
+            "previous_hash",
+            "entry_hash",
+        ]
+        read_only_fields = fields
+
+
+class AuditFilterSerializer(serializers.Serializer):
+    action = serializers.CharField(required=False, help_text="e.g. MADE_EFFECTIVE")
+    username = serializers.CharField(required=False)
+    object_type = serializers.CharField(
+        required=False, help_text="model label, e.g. documents.document"
+    )
+    object = serializers.CharField(required=False, help_text="the object as shown, e.g. SOP-0001")
+    since = serializers.DateTimeField(required=False)
+    until = serializers.DateTimeField(required=False)
+
+
+FILTERS = {
+    "action": "action",
+    "username": "username",
+    "object_type": "object_type",
+    "object": "object_repr",
+    "since": "timestamp__gte",
+    "until": "timestamp__lt",
+}
+
+
+class AuditTrailViewSet(viewsets.ReadOnlyModelViewSet):
+    """Entries newest first, filtered by action, user, object and time."""
+
+    serializer_class = AuditEntrySerializer
+    permission_classes = [CanReadAuditTrail]
+    lookup_field = "uuid"
+    lookup_value_regex = "[0-9a-f-]{36}"
+
+    def get_queryset(self):
+        entries = AuditTrail.objects.order_by("-timestamp", "-sequence")
+        if self.action != "list":
+            return entries
+        filters = AuditFilterSerializer(data=self.request.query_params)
+        filters.is_valid(raise_exception=True)
+        return entries.filter(
+            **{FILTERS[name]: value for name, value in filters.validated_data.items()}
+        )
+
+    @extend_schema(parameters=[AuditFilterSerializer])
+    def list(self, request, *args, **kwargs):
+        return super().list(request, *args, **kwargs)

@@ -1,0 +1,208 @@
+// The UI's only script: forms marked data-api go to the REST API with the session cookie and
+// the CSRF token (the same call on every form, so none can forget it); an answer of 202 is a
+// background job, followed by polling its JSON until it finishes.
+"use strict";
+
+const POLL_MS = 400;
+
+function csrfToken() {
+  return document.querySelector('meta[name="csrf-token"]').content;
+}
+
+class ApiError extends Error {
+  constructor(status, message) {
+    super(message);
+    this.status = status;
+  }
+}
+
+function describe(data) {
+  if (!data || typeof data !== "object") return "the request failed";
+  if (data.detail) return String(data.detail);
+  const parts = Object.entries(data).map(([field, problems]) =>
+    `${field.replace(/_/g, " ")}: ${[].concat(problems).map(describeItem).join(" ")}`);
+  return parts.join("; ") || "the request failed";
+}
+
+function describeItem(item) {
+  return typeof item === "object" ? describe(item) : String(item);
+}
+
+async function api(method, url, body) {
+  const response = await fetch(url, {
+    method,
+    body,
+    credentials: "same-origin",
+    headers: { "X-CSRFToken": csrfToken(), Accept: "application/json" },
+  });
+  let data = null;
+  if (response.status !== 204) {
+    try { data = await response.json(); } catch { data = null; }
+  }
+  if (!response.ok) {
+    const message = response.status === 413 || response.status >= 500 || !data
+      ? (data && data.detail) || `the server answered ${response.status} ${response.statusText}`
+      : describe(data);
+    throw new ApiError(response.status, message);
+  }
+  return data;
+}
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function finished(job, done) {
+  if (done === "verification") {
+    const state = ((job.result || {}).verification || {}).state;
+    return state && state !== "running";
+  }
+  return job.status === "completed" || job.status === "failed";
+}
+
+// Poll a job until it finishes, showing its progress in `box`; returns the final job.
+async function follow(url, box, done) {
+  for (;;) {
+    const job = await api("GET", url);
+    showProgress(box, job);
+    if (finished(job, done)) return job;
+    await sleep(POLL_MS);
+  }
+}
+
+function showProgress(box, job) {
+  if (!box) return;
+  box.hidden = false;
+  const counts = job.progress_total ? ` ${job.progress_done} / ${job.progress_total}` : "";
+  box.innerHTML = "";
+  const bar = document.createElement("progress");
+  bar.max = 100;
+  bar.value = job.percent || (job.status === "completed" ? 100 : 0);
+  const text = document.createElement("span");
+  text.className = "progress-text";
+  text.textContent = `${job.status} · ${job.phase || "waiting"}${counts} (${job.percent}%)`;
+  box.append(bar, text);
+}
+
+function showError(form, message) {
+  const box = form.querySelector(".error");
+  box.textContent = message;
+  box.hidden = !message;
+}
+
+function jobFailure(job, done) {
+  if (done === "verification") {
+    const verification = job.result.verification;
+    return verification.state === "failed"
+      ? (verification.problems || []).join("; ") || verification.error || "verification failed"
+      : "";
+  }
+  return job.status === "failed" ? job.error || "the job failed" : "";
+}
+
+async function submitApiForm(form) {
+  if (form.dataset.confirm && !window.confirm(form.dataset.confirm)) return;
+  showError(form, "");
+  const button = form.querySelector("button[type=submit]");
+  button.disabled = true;
+  try {
+    const method = form.dataset.method || "POST";
+    const body = method === "DELETE" ? undefined : new FormData(form);
+    const data = await api(method, form.dataset.api, body);
+    if (form.dataset.follow && data && data.uuid) {
+      const box = form.querySelector(".job-progress");
+      const job = await follow(`${form.dataset.follow}${data.uuid}/`, box, form.dataset.done);
+      const failure = jobFailure(job, form.dataset.done);
+      if (failure) throw new Error(failure);
+    }
+    if (form.dataset.next) window.location.assign(form.dataset.next);
+    else if (form.hasAttribute("data-reload")) window.location.reload();
+    else button.disabled = false;
+  } catch (error) {
+    if (form.hasAttribute("data-signs-out") && (error.status === 401 || error.status === 403)) {
+      // A reinit removes the account that started it: sign in again as the new admin.
+      window.location.assign("/accounts/login/?next=/");
+      return;
+    }
+    showError(form, error.message);
+    button.disabled = false;
+  }
+}
+
+// Upload and restore: a dry run first, its plan shown, the restore only after confirmation.
+function setUpRestore(form) {
+  const planBox = document.getElementById("restore-plan");
+  const progressBox = document.getElementById("restore-progress");
+  let planned = null;
+
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    showError(form, "");
+    planBox.hidden = true;
+    const button = form.querySelector("button[type=submit]");
+    button.disabled = true;
+    try {
+      const body = new FormData(form);
+      body.set("dry_run", "true");
+      const job = await api("POST", form.dataset.restore, body);
+      planned = await follow(`${form.dataset.follow}${job.uuid}/`, null);
+      if (planned.status === "failed") throw new Error(planned.error);
+      showPlan(planBox, planned, body.get("clean") ? "clean" : "merge");
+    } catch (error) {
+      showError(form, error.message);
+    } finally {
+      button.disabled = false;
+    }
+  });
+
+  document.getElementById("restore-cancel").addEventListener("click", () => {
+    planBox.hidden = true;
+  });
+
+  document.getElementById("restore-confirm").addEventListener("click", async () => {
+    planBox.hidden = true;
+    form.hidden = true;
+    progressBox.hidden = false;
+    const body = new FormData(form);
+    body.delete("backup_file");
+    try {
+      const job = await api("POST", `${form.dataset.follow}${planned.uuid}/execute/`, body);
+      const box = progressBox.querySelector(".job-progress");
+      const final = await follow(`${form.dataset.follow}${job.uuid}/`, box);
+      if (final.status === "failed") throw new Error(final.error);
+      const done = progressBox.querySelector(".done");
+      done.querySelector(".records").textContent = final.result.records;
+      done.hidden = false;
+    } catch (error) {
+      showError(progressBox, error.message);
+      form.hidden = false;
+    }
+  });
+}
+
+function showPlan(section, job, mode) {
+  const rows = section.querySelector("tbody");
+  rows.innerHTML = "";
+  let total = 0;
+  for (const [label, plan] of Object.entries(job.plan)) {
+    total += plan.in_backup;
+    const row = rows.insertRow();
+    for (const value of [label, plan.in_backup, plan.create, plan.matched, plan.update, plan.conflict]) {
+      row.insertCell().textContent = value;
+    }
+    if (plan.conflict) row.className = "conflict";
+  }
+  section.querySelector(".summary").textContent =
+    `${total} records in the backup (${job.source_name}); mode: ${mode}, ` +
+    `existing records: ${job.conflict_policy}.`;
+  section.hidden = false;
+}
+
+document.addEventListener("DOMContentLoaded", () => {
+  for (const form of document.querySelectorAll("form[data-api]")) {
+    form.addEventListener("submit", (event) => {
+      event.preventDefault();
+      submitApiForm(form);
+    });
+  }
+  const restoreForm = document.querySelector("form[data-restore]");
+  if (restoreForm) setUpRestore(restoreForm);
+});

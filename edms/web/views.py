@@ -1,0 +1,124 @@
+"""Pages of the administrators' UI. They only render: every action (create, verify, restore,
+reinit, save a schedule) is a form that static/web/edms.js sends to the REST API, so the UI and
+`curl` go through the same code and the same permission checks."""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+
+from edms.audit.api import AUDIT_READERS
+from edms.audit.models import AuditTrail
+from edms.backup import jobs
+from edms.backup.health import health_summary
+from edms.backup.models import BackupConfiguration, BackupJob, BackupType, RestoreJob
+from edms.documents.api import WORKING_ROLES
+from edms.documents.models import Document
+
+PAGE_SIZE = 50
+
+
+def staff_required(view):
+    """Logged in (else the login page) and staff (else 403)."""
+
+    @login_required
+    @wraps(view)
+    def checked(request, *args, **kwargs):
+        if not request.user.is_staff:
+            raise PermissionDenied("this page is for staff administrators")
+        return view(request, *args, **kwargs)
+
+    return checked
+
+
+@login_required
+def home(request):
+    return redirect("web:backups" if request.user.is_staff else "web:documents")
+
+
+@staff_required
+def backups(request):
+    jobs.reap_orphans()
+    page = Paginator(BackupJob.objects.select_related("configuration"), PAGE_SIZE)
+    return render(
+        request,
+        "web/backups.html",
+        {"jobs": page.get_page(request.GET.get("page")), "backup_types": BackupType.choices},
+    )
+
+
+@staff_required
+def restore(request):
+    jobs.reap_orphans()
+    return render(request, "web/restore.html", {"restores": RestoreJob.objects.all()[:20]})
+
+
+@staff_required
+def schedules(request):
+    return render(
+        request,
+        "web/schedules.html",
+        {
+            "configurations": BackupConfiguration.objects.order_by("name"),
+            "backup_types": BackupType.choices,
+        },
+    )
+
+
+@staff_required
+def schedule_edit(request, pk: int):
+    return render(
+        request,
+        "web/schedule_edit.html",
+        {
+            "configuration": get_object_or_404(BackupConfiguration, pk=pk),
+            "backup_types": BackupType.choices,
+        },
+    )
+
+
+@staff_required
+def reinit(request):
+    from edms.backup.reinit import plan_reinit
+
+    return render(
+        request,
+        "web/reinit.html",
+        {"plan": jobs.as_json_dict(plan_reinit()), "instance_name": settings.INSTANCE_NAME},
+    )
+
+
+@staff_required
+def health(request):
+    return render(request, "web/health.html", {"health": health_summary()})
+
+
+@login_required
+def documents(request):
+    rows = Document.objects.select_related("document_type", "state", "author")
+    if not (request.user.is_staff or request.user.has_role(*WORKING_ROLES)):
+        rows = rows.filter(state__code="EFFECTIVE")
+    if text := request.GET.get("q", "").strip():
+        rows = rows.filter(title__icontains=text) | rows.filter(document_number__icontains=text)
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "web/documents.html", {"documents": page, "q": text})
+
+
+FILTERS = {"action": "action", "username": "username", "object": "object_repr"}
+
+
+@login_required
+def audit(request):
+    if not (request.user.is_staff or request.user.has_role(*AUDIT_READERS)):
+        raise PermissionDenied("reading the audit trail needs staff status or the QA role")
+    chosen = {name: request.GET.get(name, "").strip() for name in FILTERS}
+    entries = AuditTrail.objects.order_by("-timestamp", "-sequence").filter(
+        **{FILTERS[name]: value for name, value in chosen.items() if value}
+    )
+    page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "web/audit.html", {"entries": page, "filters": chosen})

@@ -1,0 +1,59 @@
+"""API test fixtures: users logged in through the real JWT login endpoint, jobs followed the
+way a client follows them (polling the job's detail until it finishes)."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from rest_framework.test import APIClient
+
+# Tests that start background jobs: the worker thread commits through its own connection, so
+# the test cannot run inside a rolled-back transaction; the default configuration (roles,
+# document types) is reloaded for each of them.
+jobs_db = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+
+@pytest.fixture(autouse=True)
+def no_job_left_running():
+    """A test ends only when the job threads it started have finished."""
+    yield
+    from edms.backup import jobs
+
+    jobs.wait_for_jobs(timeout=120)
+
+
+@pytest.fixture
+def staff(make_user):
+    return make_user("admin01", "Administrator", is_staff=True)
+
+
+@pytest.fixture
+def login():
+    """An API client carrying the access token that POST /api/v1/auth/login/ gave the user."""
+
+    def as_user(user) -> APIClient:
+        client = APIClient()
+        answer = client.post(
+            "/api/v1/auth/login/",
+            {"username": user.username, "password": "pw-" + user.username},
+            format="json",
+        )
+        assert answer.status_code == 200, answer.content
+        client.credentials(HTTP_AUTHORIZATION="Bearer " + answer.json()["access"])
+        return client
+
+    return as_user
+
+
+def follow(client: APIClient, url: str, timeout: float = 120) -> dict:
+    """Poll a job's detail until it is completed or failed; return the last answer."""
+    deadline = time.monotonic() + timeout
+    while True:
+        answer = client.get(url)
+        assert answer.status_code == 200, answer.content
+        job = answer.json()
+        if job["status"] in ("completed", "failed"):
+            return job
+        assert time.monotonic() < deadline, f"job still {job['status']} after {timeout} s"
+        time.sleep(0.1)
