@@ -160,3 +160,27 @@ def test_json_output_names_the_break(trail):
             "reason": "content was altered (hash mismatch)",
         }
     ]
+
+
+@pytest.mark.slow
+def test_the_command_line_exit_codes(new_instance):
+    """GIVEN a demo instance WHEN `edms verify_audit_chain` runs as an operator would, before
+    and after an entry's details are rewritten with raw SQL THEN it exits 0, then 1 naming it."""
+    instance = new_instance("audit")
+    instance.run("load_demo_data", "--password", "demo-Pass-cli")
+    intact = instance.run("verify_audit_chain", "--json")
+    assert json.loads(intact.stdout)["intact"] is True
+    tamper = (
+        "from django.db import connection;"
+        "from edms.audit.models import AuditTrail;"
+        "e = AuditTrail.objects.order_by('sequence')[4];"
+        "connection.cursor().execute("
+        "'UPDATE audit_audittrail SET details = %s WHERE id = %s', ['{}', e.pk]);"
+        "print(e.chain, e.sequence, e.uuid)"
+    )
+    chain_id, sequence, entry_uuid = instance.run(
+        "shell", "--no-imports", "-c", tamper
+    ).stdout.split()
+    broken = instance.run("verify_audit_chain", check=False)
+    assert broken.returncode == 1
+    assert f"chain {chain_id} entry #{sequence} ({entry_uuid})" in broken.stderr
