@@ -87,8 +87,9 @@ def take_snapshot(
         if records:
             digest, business = ContentDigest(), business_labels()
             done, total = 0, sum(totals.values())
-            for entry in entries:
+            for position, entry in enumerate(entries, start=1):
                 member = _spool_model(
+                    records_member(position, entry.label),
                     entry,
                     snapshot.spool_dir,
                     digest if entry.label in business else None,
@@ -104,6 +105,7 @@ def take_snapshot(
 
 
 def _spool_model(
+    name: str,
     entry: ModelEntry,
     spool_dir: Path,
     digest: ContentDigest | None,
@@ -111,7 +113,6 @@ def _spool_model(
     report: Callable[[int], None],
 ) -> Member:
     """Write one model's records as JSON lines; the digest sees business records only."""
-    name = records_member(entry.label)
     path = spool_dir / name
     count = 0
     with open(path, "wb") as out:

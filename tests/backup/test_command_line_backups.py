@@ -45,7 +45,7 @@ def test_each_backup_type_is_created_listed_and_verified_from_the_command_line(d
         assert has_records == (backup_type != "files")
         assert has_files == (backup_type != "database")
         if has_records:
-            assert "records/documents.document.jsonl" in names
+            assert any(n.endswith("-documents.document.jsonl") for n in names)
             assert result["record_counts"]["documents.document"] == 12
 
     code, listing = run_json(instance, "list_backups")

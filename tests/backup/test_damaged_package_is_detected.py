@@ -51,7 +51,8 @@ def test_one_flipped_byte_anywhere_fails_verification(
         assert report.error_type == "UnsupportedFormat" and "zstd nor a gzip" in problem
     elif where == "random file member":
         member = "files/" + hashlib.sha256(big_file_document).hexdigest()
-        assert problem.startswith(f"{member}: sha256 "), problem
+        # the member's checksum, or zstd's frame checksum while that member was being read
+        assert problem.startswith(f"{member}: sha256 ") or f" at {member}: " in problem, problem
     elif where == "manifest and records block":
         assert report.error_type == "CorruptPackage"
         assert problem.startswith(("manifest.json", "records/", "damaged or truncated package at"))
@@ -101,14 +102,14 @@ def test_an_intact_package_verifies(full_package):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("member", ["records/documents.document.jsonl", "files/"])
+@pytest.mark.parametrize("member", ["-documents.document.jsonl", "files/"])
 def test_a_changed_byte_inside_a_member_is_named(full_package, tmp_path, member):
     """GIVEN a full backup WHEN one byte in the middle of a member's data changes inside the
     tar (and the package is recompressed, so compression checks cannot notice)
     THEN verification names that member and its checksum mismatch."""
     tar = bytearray(tar_bytes(full_package))
     name, (offset, size) = next(
-        (n, span) for n, span in member_offsets(bytes(tar)).items() if n.startswith(member)
+        (n, span) for n, span in member_offsets(bytes(tar)).items() if member in n
     )
     tar[offset + size // 2] ^= 0x01
     package = write_zstd(tmp_path / "changed.tar.zst", bytes(tar))

@@ -29,7 +29,7 @@ HOSTILE = {
     "hardlink": ([_link(f"files/{SHA}", tarfile.LNKTYPE, "manifest.json")], "is a link"),
     "device": ([_link(f"files/{SHA}", tarfile.CHRTYPE, "")], "is a link, device"),
     "unlisted member": (
-        [(f"files/{SHA}", CONTENT), ("records/auth.user.jsonl", b"{}\n")],
+        [(f"files/{SHA}", CONTENT), ("records/001-auth.user.jsonl", b"{}\n")],
         "is not listed in the manifest",
     ),
     "repeated member": ([(f"files/{SHA}", CONTENT), (f"files/{SHA}", CONTENT)], "or repeated"),

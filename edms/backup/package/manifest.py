@@ -14,13 +14,15 @@ MANIFEST_NAME = "manifest.json"
 MANIFEST_MAX_BYTES = 256 * 1024 * 1024
 SIDECAR_SUFFIX = ".metadata.json"  # the metadata file written beside a package
 
-RECORDS_MEMBER = re.compile(r"records/([a-z0-9_]+\.[a-z0-9_]+)\.jsonl")
+RECORDS_MEMBER = re.compile(r"records/[0-9]{3}-([a-z0-9_]+\.[a-z0-9_]+)\.jsonl")
 FILE_MEMBER = re.compile(r"files/([0-9a-f]{64})")
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 
 
-def records_member(label: str) -> str:
-    return f"records/{label}.jsonl"
+def records_member(position: int, label: str) -> str:
+    """``records/007-documents.document.jsonl``: the number makes a shell glob list the members
+    in dependency order, which is the order Django's ``loaddata`` needs them in."""
+    return f"records/{position:03d}-{label}.jsonl"
 
 
 def file_member(sha256: str) -> str:
