@@ -25,20 +25,21 @@ def business_dump(using: str = "default") -> list[str]:
     )
 
 
-def whole_dump(using: str = "default") -> list[str]:
-    """Every backed-up and operational model: for 'nothing changed' after a refused restore."""
+def whole_dump(using: str = "default", exclude_jobs: bool = False) -> list[str]:
+    """Every model (the jobs a restore records aside): for 'nothing changed' after a refusal."""
     out = io.StringIO()
+    exclude = ["sessions", "contenttypes", "auth.permission"]
+    exclude += ["backup.restorejob", "backup.backupjob"] if exclude_jobs else []
     call_command(
         "dumpdata",
         natural_foreign=True,
         natural_primary=True,
         database=using,
         stdout=out,
-        exclude=["sessions", "contenttypes", "auth.permission"],
+        exclude=exclude,
     )
-    return sorted(
-        orjson.dumps(r, option=orjson.OPT_SORT_KEYS).decode() for r in orjson.loads(out.getvalue())
-    )
+    records = orjson.loads(out.getvalue())
+    return sorted(orjson.dumps(r, option=orjson.OPT_SORT_KEYS).decode() for r in records)
 
 
 def stored_files(root: Path) -> list[str]:
@@ -54,3 +55,31 @@ def without_restore_entries(lines: list[str]) -> list[str]:
     """The dump without the audit entries a restore or reinit appends about itself."""
     own = ('"action":"BACKUP_RESTORED"', '"action":"SYSTEM_REINIT"')
     return [line for line in lines if not any(marker in line for marker in own)]
+
+
+def repack(source: Path, target: Path, *, manifest=None, member=None) -> Path:
+    """Rewrite a (small, zstd) package: ``manifest(dict) -> dict`` and ``member(name, data) ->
+    data`` change what they return, so tests can forge damaged or future packages."""
+    import tarfile
+
+    import zstandard
+
+    with open(source, "rb") as f:
+        raw = zstandard.ZstdDecompressor().stream_reader(f, read_across_frames=True).read()
+    entries = []
+    with tarfile.open(fileobj=io.BytesIO(raw), mode="r:") as tar:
+        for info in tar.getmembers():
+            data = tar.extractfile(info).read()
+            if info.name == "manifest.json" and manifest:
+                data = orjson.dumps(manifest(orjson.loads(data)))
+            elif member:
+                data = member(info.name, data)
+            entries.append((info.name, data))
+    out = io.BytesIO()
+    with tarfile.open(fileobj=out, mode="w:") as tar:
+        for name, data in entries:
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+    target.write_bytes(zstandard.ZstdCompressor().compress(out.getvalue()))
+    return target
