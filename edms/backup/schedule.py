@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from croniter import croniter
-from django.db import close_old_connections
+from django.db import DatabaseError, close_old_connections
 from django.utils import timezone
 
 from edms.backup.errors import BackupError
@@ -142,6 +142,9 @@ def run_due(now: dt.datetime | None = None) -> list[ScheduledRun]:
         except BackupError as exc:
             log.error("scheduled backup %s failed: %s", configuration.name, exc)
             runs.append(ScheduledRun(configuration.name, error=str(exc)))
+        except Exception as exc:  # e.g. retention could not delete a file: report, go on
+            log.exception("scheduled backup %s failed", configuration.name)
+            runs.append(ScheduledRun(configuration.name, error=f"{type(exc).__name__}: {exc}"))
         else:
             runs.append(ScheduledRun(configuration.name, str(job.uuid), job.path))
     return runs
@@ -161,8 +164,12 @@ def run_scheduler(
     stop: threading.Event,
     on_runs: Callable[[list[ScheduledRun]], None] = lambda runs: None,
 ) -> None:
-    """The built-in scheduler: every `interval` seconds run what is due, until `stop` is set."""
+    """The built-in scheduler: every `interval` seconds run what is due, until `stop` is set.
+    A check that fails (the database restarting) is logged and retried at the next interval."""
     while not stop.is_set():
         close_old_connections()
-        on_runs(run_due())
+        try:
+            on_runs(run_due())
+        except DatabaseError:
+            log.exception("backup scheduler: could not check the schedule; retrying")
         stop.wait(interval)
