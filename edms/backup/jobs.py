@@ -73,11 +73,11 @@ def _run_in_thread(kind: str, job_id: int, key: str, options: dict) -> None:
 def wait_for_jobs(timeout: float = 60) -> None:
     """Block until this process's job threads have finished (tests, orderly shutdown)."""
     deadline = time.monotonic() + timeout
-    while _threads and time.monotonic() < deadline:
-        for thread in list(_threads.values()):
-            if thread is not None:
-                thread.join(max(0.0, deadline - time.monotonic()))
-        time.sleep(0.01)
+    while (running := [t for t in list(_threads.values()) if t is not None]) and (
+        time.monotonic() < deadline
+    ):
+        for thread in running:
+            thread.join(max(0.0, deadline - time.monotonic()))
 
 
 def admit_exclusive() -> None:
