@@ -3,8 +3,8 @@ last run), running one, and the built-in scheduler loop of the embedded default.
 
 With Celery configured, beat calls `edms.backup.tasks.tick` every minute and the due runs go to
 the workers; without it, `edms backup_scheduler` runs the same `run_due` in-process. Either way a
-run is claimed first with a conditional update of `last_run_at`, so two schedulers (or a beat
-tick and a manual trigger) never start the same scheduled run twice.
+run is claimed first with a conditional update of `last_run_at`, so two schedulers (two beats,
+or beat and `edms backup_scheduler`) never start the same scheduled run twice.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from croniter import croniter
 from django.db import DatabaseError, close_old_connections
 from django.utils import timezone
 
+from edms.backup.create import create_backup
 from edms.backup.errors import BackupError
 from edms.backup.models import BackupConfiguration, BackupJob, JobStatus
 from edms.backup.package import crypto
@@ -44,9 +45,9 @@ def validate_schedule(expression: str) -> str:
     return expression
 
 
-def next_run(configuration: BackupConfiguration, after: dt.datetime | None = None) -> dt.datetime:
+def next_run(configuration: BackupConfiguration) -> dt.datetime:
     """The first scheduled time after the last run (or after the configuration was created)."""
-    base = after or configuration.last_run_at or configuration.created_at
+    base = configuration.last_run_at or configuration.created_at
     return croniter(configuration.schedule, timezone.localtime(base)).get_next(dt.datetime)
 
 
@@ -75,8 +76,6 @@ def run_configuration(
 ) -> BackupJob:
     """Back up as the configuration says, then prune by its retention policy. A failed backup
     raises (its job is recorded as failed) and prunes nothing."""
-    from edms.backup.create import create_backup
-
     passphrase, recipients = _encryption(configuration)
     job = create_backup(
         configuration.backup_type,
