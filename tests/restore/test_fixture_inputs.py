@@ -1,0 +1,94 @@
+"""Older inputs: Django fixtures made with dumpdata --natural-foreign --natural-primary (.json,
+.json.gz, .jsonl) and the seeds' wrapped format restore like our packages."""
+
+import gzip
+import io
+
+import orjson
+import pytest
+from django.core.management import call_command
+
+from edms.backup.errors import ValidationFailed
+from edms.backup.restore.service import inspect, restore
+from edms.core.registry import registry
+from edms.documents.models import Document
+from tests.restore.helpers import business_dump
+
+pytestmark = pytest.mark.django_db
+
+
+def _dumpdata(fmt: str, exclude_audit: bool = True) -> bytes:
+    labels = [e.label for e in registry.backed_up()]
+    if exclude_audit:
+        labels.remove("audit.audittrail")
+    out = io.StringIO()
+    call_command(
+        "dumpdata", *labels, natural_foreign=True, natural_primary=True, format=fmt, stdout=out
+    )
+    return out.getvalue().encode()
+
+
+def _json(tmp_path):
+    return _save(tmp_path / "fixture.json", _dumpdata("json"))
+
+
+def _json_gz(tmp_path):
+    return _save(tmp_path / "fixture.json.gz", gzip.compress(_dumpdata("json")))
+
+
+def _jsonl(tmp_path):
+    return _save(tmp_path / "fixture.jsonl", _dumpdata("jsonl"))
+
+
+def _wrapped(tmp_path):
+    wrapped = {
+        "metadata": {"backup_type": "database", "created_at": "2026-01-04T12:34:56Z"},
+        "data": orjson.loads(_dumpdata("json")),
+    }
+    return _save(tmp_path / "wrapped.json.gz", gzip.compress(orjson.dumps(wrapped)))
+
+
+def _save(path, data):
+    path.write_bytes(data)
+    return path
+
+
+def _without_audit(lines):
+    return [line for line in lines if '"model":"audit.audittrail"' not in line]
+
+
+@pytest.mark.parametrize(
+    ("make", "kind"),
+    [
+        (_json, "fixture"),
+        (_json_gz, "fixture"),
+        (_jsonl, "fixture (JSON Lines)"),
+        (_wrapped, "wrapped fixture"),
+    ],
+)
+def test_a_django_fixture_restores_the_business_data(make, kind, small_instance, tmp_path):
+    """GIVEN a dumpdata fixture of every backed-up model (in one of the older formats) and the
+    documents deleted afterwards WHEN it is restored with --clean THEN dumpdata of the business
+    models equals the dump at fixture time (the audit trail aside: not in the fixture)."""
+    path = make(tmp_path)
+    before = _without_audit(business_dump())
+    Document.objects.all().delete()
+
+    assert inspect(path).kind == kind
+    report = restore(path, clean=True)
+
+    assert _without_audit(business_dump()) == before
+    assert report.kind == kind
+
+
+def test_audit_entries_cut_to_milliseconds_by_dumpdata_are_refused(small_instance, tmp_path):
+    """GIVEN a dumpdata fixture including the audit trail (Django's encoder cuts timestamps to
+    milliseconds, so the entries no longer match their hashes) WHEN restored with --clean
+    THEN validation reports the broken chain and nothing is restored."""
+    path = _save(tmp_path / "with-audit.json", _dumpdata("json", exclude_audit=False))
+    Document.objects.filter(document_number="WI-0001").delete()
+
+    with pytest.raises(ValidationFailed, match="audit chain"):
+        restore(path, clean=True)
+
+    assert not Document.objects.filter(document_number="WI-0001").exists()

@@ -1,0 +1,43 @@
+"""--only restores a subset of groups together with what it depends on."""
+
+import pytest
+
+from edms.accounts.models import User
+from edms.audit.models import AuditTrail
+from edms.backup.reinit import reinit
+from edms.backup.restore.plan import select_entries
+from edms.backup.restore.service import restore
+from edms.documents.models import Document
+from edms.workflows.models import DocumentTransition
+
+pytestmark = pytest.mark.django_db
+
+
+def test_critical_business_data_restores_users_documents_workflows_but_not_the_audit_trail(
+    small_instance, backup_file
+):
+    """GIVEN a backup and a reinit WHEN only accounts, documents and workflows are restored
+    THEN users (with roles and groups), documents and transitions are back, while the audit
+    trail holds only the reinit's chain and the restore's entry."""
+    path = backup_file()
+    transitions = DocumentTransition.objects.count()
+    reinit(reason="only test", safety_backup=False)
+    entries_after_reinit = AuditTrail.objects.count()
+
+    report = restore(path, only=["accounts", "documents", "workflows"])
+
+    assert User.objects.count() == 6
+    assert Document.objects.count() == 3
+    assert DocumentTransition.objects.count() == transitions
+    assert User.objects.get(username="author01").groups.get().name == "QA Team Ω"
+    assert AuditTrail.objects.count() == entries_after_reinit + 1
+    assert "audit.audittrail" in report.skipped
+
+
+def test_a_group_brings_the_models_it_depends_on():
+    """GIVEN the registry WHEN only workflows are selected THEN documents, users and the
+    configuration they point to are selected too, and the audit trail is not."""
+    labels = {entry.label for entry in select_entries(("workflows",))}
+    assert {"workflows.documenttransition", "documents.document", "accounts.user"} <= labels
+    assert {"workflows.documentstate", "documents.documenttype"} <= labels
+    assert "audit.audittrail" not in labels
