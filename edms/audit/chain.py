@@ -52,7 +52,9 @@ def record(
 
     The sequence continues from the instance's recorded head, not from the last row found, so
     entries removed from the end stay a visible gap instead of being silently reused."""
-    with transaction.atomic():
+    # No savepoint of its own: a failure here fails the caller's step, whose atomic block
+    # rolls back the whole step (two fewer round trips per entry on PostgreSQL).
+    with transaction.atomic(savepoint=False):
         identity = InstanceIdentity.current(for_update=True)
         last = (
             AuditTrail.objects.filter(chain=identity.audit_chain, sequence__lte=identity.audit_head)

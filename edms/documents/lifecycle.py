@@ -75,7 +75,9 @@ def create_document(
     metadata: dict | None = None,
 ) -> Document:
     require_role(actor, "Author")
-    doc_type = DocumentType.objects.select_for_update().get(code=document_type, is_active=True)
+    doc_type = DocumentType.objects.select_for_update(no_key=True).get(
+        code=document_type, is_active=True
+    )
     document = Document.objects.create(
         document_number=next_document_number(doc_type),
         title=title,
@@ -282,8 +284,11 @@ def obsolete(actor, document: Document, *, reason: str) -> Document:
 
 
 def _locked(document: Document) -> Document:
+    """The document's row, locked; only that row (of=self): locking its joined state and type
+    rows too would make every concurrent step on documents in the same state wait for the
+    others, and deadlock against transactions already holding the audit chain's head."""
     return (
-        Document.objects.select_for_update()
+        Document.objects.select_for_update(of=("self",))
         .select_related("state", "document_type")
         .get(pk=document.pk)
     )
