@@ -64,7 +64,8 @@ class PackageWriter:
         self._tar.addfile(self._info(member.name, member.size), hashing)
         if hashing.sha256.hexdigest() != member.sha256:
             raise BackupError(
-                f"{member.name}: the source changed while it was copied (sha256 differs)"
+                f"{member.name}: the bytes read hash to {hashing.sha256.hexdigest()}, not "
+                f"{member.sha256}: the source is damaged or changed"
             )
 
     def close(self) -> None:
