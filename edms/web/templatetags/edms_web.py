@@ -1,5 +1,7 @@
 """Template helpers for showing service reports (nested dicts and lists) as tables."""
 
+from pathlib import PurePath
+
 from django import template
 from django.template.defaultfilters import filesizeformat
 
@@ -19,6 +21,11 @@ def kind(value) -> str:
 @register.filter
 def size(value) -> str:
     return filesizeformat(value) if value is not None else "—"
+
+
+@register.filter
+def basename(path: str) -> str:
+    return PurePath(path).name if path else ""
 
 
 @register.filter

@@ -185,6 +185,7 @@ function showPlan(section, job, mode) {
   for (const [label, plan] of Object.entries(job.plan)) {
     total += plan.in_backup;
     const row = rows.insertRow();
+    row.dataset.model = label;
     for (const value of [label, plan.in_backup, plan.create, plan.matched, plan.update, plan.conflict]) {
       row.insertCell().textContent = value;
     }
