@@ -58,6 +58,9 @@ class Command(BaseCommand):
                     recipients=options["recipient"],
                     progress=progress,
                 )
+        except KeyboardInterrupt as exc:
+            message = f"backup interrupted ({exc}); no package was kept"
+            raise CommandError(message, returncode=130) from None
         except BackupError as exc:
             if options["json"]:
                 self.stdout.write(_json({"ok": False, "error": str(exc), "type": _kind(exc)}))
