@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 import re
+import subprocess
+import sys
 
 import pytest
 from django.contrib.auth import authenticate
@@ -185,3 +187,28 @@ def test_the_same_seed_gives_the_same_data(storage_root):
     assert first != other
     with pytest.raises(DemoDataError):
         load_demo_data(documents=-1)
+
+
+@pytest.mark.slow
+def test_two_loads_appending_at_once_both_finish_with_an_intact_chain(new_instance):
+    """GIVEN a demo instance WHEN two `load_demo_data --append` processes run at the same time
+    THEN both finish (no deadlock), every document number is unique and the chain is intact."""
+    instance = new_instance("concurrent")
+    instance.run("load_demo_data", "--password", "demo-Pass-cc")
+    command = [sys.executable, "-m", "edms", "load_demo_data", "--append", "--documents", "27"]
+    loads = [
+        subprocess.Popen(
+            command, env=instance.env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        )
+        for _ in range(2)
+    ]
+    for load in loads:
+        _, stderr = load.communicate(timeout=600)
+        assert load.returncode == 0, stderr
+    count = (
+        "from edms.documents.models import Document;"
+        "numbers = list(Document.objects.values_list('document_number', flat=True));"
+        "print(len(numbers), len(set(numbers)))"
+    )
+    assert instance.run("shell", "--no-imports", "-c", count).stdout.split() == ["58", "58"]
+    assert "intact" in instance.run("verify_audit_chain").stdout
