@@ -1,0 +1,101 @@
+"""Benchmark: `create_backup --type database` against `dumpdata` (and `pg_dump -Fc`).
+
+Generates instances with `load_demo_data` at two sizes (N/10 and N documents), then times
+each tool on the same data in the same run: wall time, records/s, peak RSS of the process,
+output size, and ratios against create_backup; and `verify_backup` throughput.
+
+    .venv/bin/python bench/backup.py --documents 7000
+    .venv/bin/python bench/backup.py --documents 7000 --database-url postgresql://postgres@127.0.0.1/x
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.common import Instance, measure, print_table  # noqa: E402
+
+LABELS = (
+    "import django; django.setup();"
+    "from edms.core.registry import registry;"
+    "print(' '.join(e.label for e in registry.backed_up()))"
+)
+
+
+def bench_size(documents: int, server_url: str | None) -> list[list]:
+    instance = Instance.create(server_url)
+    try:
+        load = instance.populate(documents)
+        print(f"# {documents} documents loaded in {load.seconds:.1f} s", file=sys.stderr)
+        out = instance.data_dir / "out"
+        out.mkdir()
+        package = out / "backup.tar.zst"
+        backup = instance.run(
+            "create_backup", "--type", "database", "--output", str(package), "--json"
+        )
+        result = json.loads(backup.stdout)
+        records = sum(result["record_counts"].values())
+        verify = instance.run("verify_backup", str(package), "--json")
+        verify_seconds = json.loads(verify.stdout)["seconds"]
+        labels = measure([sys.executable, "-c", LABELS], instance.env()).stdout.split()
+        dump = out / "dumpdata.jsonl"
+        dumpdata = instance.run(
+            "dumpdata", *labels, "--natural-foreign", "--natural-primary",
+            "--format", "jsonl", "-o", str(dump),
+        )  # fmt: skip
+        rows = [
+            _row(documents, records, "create_backup", backup, package, backup),
+            _row(documents, records, "dumpdata --natural-*", dumpdata, dump, backup),
+        ]
+        if instance.database_url and shutil.which("pg_dump"):
+            pg_file = out / "pg.dump"
+            pg = measure(["pg_dump", "-Fc", "-f", str(pg_file), instance.database_url])
+            rows.append(_row(documents, records, "pg_dump -Fc", pg, pg_file, backup))
+        size_mb = package.stat().st_size / 1e6
+        rows.append(
+            [documents, records, "verify_backup", verify.seconds, records / verify.seconds,
+             verify.peak_rss_mb, package.stat().st_size,
+             f"{size_mb / verify_seconds:.0f} MB/s ({verify_seconds:.2f} s in-process)"]
+        )  # fmt: skip
+        rows[0][-1] = f"1.0x ({result['seconds']:.2f} s in-process)"
+        return rows
+    finally:
+        instance.destroy()
+        shutil.rmtree(instance.data_dir, ignore_errors=True)
+
+
+def _row(documents, records, tool, run, output: Path, baseline) -> list:
+    return [
+        documents,
+        records,
+        tool,
+        run.seconds,
+        records / run.seconds,
+        run.peak_rss_mb,
+        output.stat().st_size,
+        f"{run.seconds / baseline.seconds:.1f}x time",
+    ]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--documents", type=int, default=7000, help="the larger size")
+    parser.add_argument("--database-url", help="PostgreSQL server to run on (default SQLite)")
+    args = parser.parse_args()
+    rows = []
+    for documents in (max(1, args.documents // 10), args.documents):
+        rows += bench_size(documents, args.database_url)
+    print("database:", "PostgreSQL" if args.database_url else "SQLite")
+    print_table(
+        ["docs", "records", "tool", "wall s", "records/s", "peak RSS MB", "bytes", "vs backup"],
+        rows,
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,136 @@
+"""Helpers for benchmarks: throw-away EDMS instances, measured subprocesses, result tables.
+
+Run benchmarks with the project's venv, e.g. ``.venv/bin/python bench/backup.py``.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+import dj_database_url
+import psycopg
+from psycopg import sql
+
+
+@dataclass
+class Measurement:
+    seconds: float
+    peak_rss_mb: float
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def measure(command: list[str], env: dict[str, str] | None = None) -> Measurement:
+    """Run `command` and report its wall time and its own peak RSS (from wait4's rusage)."""
+    started = time.perf_counter()
+    process = subprocess.Popen(
+        command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    # communicate() would reap the child before we can read its rusage: read pipes ourselves.
+    stdout, stderr = process.stdout.read(), process.stderr.read()
+    _, status, usage = os.wait4(process.pid, 0)
+    process.returncode = os.waitstatus_to_exitcode(status)
+    seconds = time.perf_counter() - started
+    return Measurement(seconds, usage.ru_maxrss / 1024, process.returncode, stdout, stderr)
+
+
+@dataclass
+class Instance:
+    """An EDMS installation in a temporary data dir, on SQLite or a new PostgreSQL database."""
+
+    data_dir: Path
+    database_url: str | None = None
+
+    @classmethod
+    def create(cls, server_url: str | None = None) -> Instance:
+        data_dir = Path(tempfile.mkdtemp(prefix="edms-bench-"))
+        return cls(data_dir, create_database(server_url) if server_url else None)
+
+    def env(self) -> dict[str, str]:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("EDMS_")}
+        env.update(
+            DJANGO_SETTINGS_MODULE="edms.settings",
+            EDMS_DATA_DIR=str(self.data_dir),
+            EDMS_SECRET_KEY=secrets.token_urlsafe(40),
+        )
+        if self.database_url:
+            env["EDMS_DATABASE_URL"] = self.database_url
+        return env
+
+    def command(self, *args: str) -> list[str]:
+        return [sys.executable, "-m", "edms", *args]
+
+    def run(self, *args: str) -> Measurement:
+        result = measure(self.command(*args), self.env())
+        if result.returncode != 0:
+            raise SystemExit(f"edms {' '.join(args)} failed:\n{result.stderr}")
+        return result
+
+    def populate(self, documents: int) -> Measurement:
+        """Migrate and load demo data through the lifecycle service (`load_demo_data`)."""
+        self.run("migrate", "--noinput", "-v0")
+        return self.run(
+            "load_demo_data", "--documents", str(documents), "--password", secrets.token_hex(12)
+        )
+
+    def destroy(self) -> None:
+        if self.database_url:
+            drop_database(self.database_url)
+
+
+def create_database(server_url: str) -> str:
+    config = dj_database_url.parse(server_url)
+    name = f"edms_bench_{uuid.uuid4().hex[:10]}"
+    with _admin(config) as conn:
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    auth = config["USER"] or "postgres"
+    if config["PASSWORD"]:
+        auth += f":{config['PASSWORD']}"
+    return f"postgresql://{auth}@{config['HOST'] or '127.0.0.1'}:{config['PORT'] or 5432}/{name}"
+
+
+def drop_database(url: str) -> None:
+    config = dj_database_url.parse(url)
+    with _admin(config) as conn:
+        conn.execute(
+            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(
+                sql.Identifier(config["NAME"])
+            )
+        )
+
+
+def _admin(config: dict) -> psycopg.Connection:
+    return psycopg.connect(
+        host=config["HOST"] or "127.0.0.1",
+        port=config["PORT"] or 5432,
+        user=config["USER"] or "postgres",
+        password=config["PASSWORD"] or None,
+        dbname="postgres",
+        autocommit=True,
+    )
+
+
+def print_table(headers: list[str], rows: list[list]) -> None:
+    cells = [headers] + [[_cell(value) for value in row] for row in rows]
+    widths = [max(len(row[i]) for row in cells) for i in range(len(headers))]
+    for index, row in enumerate(cells):
+        print("  ".join(value.rjust(width) for value, width in zip(row, widths, strict=True)))
+        if index == 0:
+            print("  ".join("-" * width for width in widths))
+
+
+def _cell(value) -> str:
+    if isinstance(value, float):
+        return f"{value:,.2f}"
+    if isinstance(value, int):
+        return f"{value:,}"
+    return str(value)
