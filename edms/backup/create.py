@@ -94,14 +94,14 @@ def create_backup(
                 progress=progress,  # inside the read transaction: no job updates
             )
             manifest = build_manifest(backup_type, snapshot, identity, using)
-            plain = target.parent / f".{target.name}.partial"
+            plain = target.parent / f".{target.name}{'.plain' if encrypted else ''}.partial"
             partials.append(plain)
             _write(plain, compression, manifest, snapshot, tracked)
             if verify:
                 _verify(plain, tracked)
             final_partial = plain
             if encrypted:
-                final_partial = target.parent / f".{target.name}.age.partial"
+                final_partial = target.parent / f".{target.name}.partial"
                 partials.append(final_partial)
                 tracked("encrypt", 0, 1)
                 crypto.encrypt_file(
