@@ -19,6 +19,9 @@ class User(AbstractUser):
     objects = UserManager()
 
     def has_role(self, *names: str) -> bool:
+        """Whether the user holds any of the roles; uses prefetched roles when there are some."""
+        if "roles" in getattr(self, "_prefetched_objects_cache", {}):
+            return any(role.name in names for role in self.roles.all())
         return self.userrole_set.filter(role__name__in=names).exists()
 
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
+from django.db.models import prefetch_related_objects
 from django.utils import timezone
 
 from edms.accounts.admin_account import admin_password, create_admin
@@ -186,6 +187,8 @@ def _make_cast(
             chain.record("USER_CREATED", admin, user, {"by": "load_demo_data"})
         assign_role(admin, user, role)
         by_role[role].append(user)
+    # The lifecycle checks roles at every step; prefetched roles answer without a query.
+    prefetch_related_objects([user for users in by_role.values() for user in users], "roles")
     sources = list(DocumentSource.objects.order_by("name").values_list("name", flat=True))
     return Cast(admin, by_role, sources), created
 
