@@ -67,7 +67,9 @@ class JobProgressMixin(serializers.Serializer):
     progress_done = serializers.SerializerMethodField()
     progress_total = serializers.SerializerMethodField()
     percent = serializers.SerializerMethodField()
-    triggered_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    triggered_by = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
 
     def _live(self, job) -> dict:
         cache = self.context.setdefault("live_progress", {})
@@ -97,7 +99,7 @@ class JobProgressMixin(serializers.Serializer):
 
 
 class BackupJobSerializer(JobProgressMixin, serializers.ModelSerializer):
-    configuration = serializers.SlugRelatedField(slug_field="name", read_only=True)
+    configuration = serializers.SlugRelatedField(slug_field="name", read_only=True, allow_null=True)
     filename = serializers.SerializerMethodField()
     download_url = serializers.SerializerMethodField()
 

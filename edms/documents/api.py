@@ -36,7 +36,9 @@ REFUSALS = {
 
 
 class VersionSerializer(serializers.ModelSerializer):
-    created_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    created_by = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
 
     class Meta:
         model = DocumentVersion
@@ -58,9 +60,11 @@ class DocumentSerializer(serializers.ModelSerializer):
     source = serializers.SlugRelatedField(slug_field="name", read_only=True)
     state = serializers.SlugRelatedField(slug_field="code", read_only=True)
     author = serializers.SlugRelatedField(slug_field="username", read_only=True)
-    reviewer = serializers.SlugRelatedField(slug_field="username", read_only=True)
-    approver = serializers.SlugRelatedField(slug_field="username", read_only=True)
-    superseded_by = serializers.SlugRelatedField(slug_field="document_number", read_only=True)
+    reviewer = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
+    approver = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
+    superseded_by = serializers.SlugRelatedField(
+        slug_field="document_number", read_only=True, allow_null=True
+    )
     versions = VersionSerializer(many=True, read_only=True)
 
     class Meta:
