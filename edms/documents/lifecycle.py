@@ -12,6 +12,7 @@ from django.db.models.functions import Length
 from django.utils import timezone
 
 from edms.audit import chain
+from edms.core.models import SystemSetting
 from edms.documents import storage
 from edms.documents.models import (
     Document,
@@ -79,7 +80,7 @@ def create_document(
         code=document_type, is_active=True
     )
     document = Document.objects.create(
-        document_number=next_document_number(doc_type),
+        document_number=next_document_number(doc_type, _number_width()),
         title=title,
         description=description,
         document_type=doc_type,
@@ -281,6 +282,12 @@ def obsolete(actor, document: Document, *, reason: str) -> Document:
     document.obsolete_date = timezone.localdate()
     workflow = _start(document, actor, OBSOLESCENCE)
     return _move(document, workflow, actor, "OBSOLETE", "MADE_OBSOLETE", reason, complete=True)
+
+
+def _number_width() -> int:
+    """Digits in new document numbers: the system setting document_number_width (default 4)."""
+    setting = SystemSetting.objects.filter(key="document_number_width").first()
+    return int(setting.value.get("value", 4)) if setting else 4
 
 
 def _locked(document: Document) -> Document:

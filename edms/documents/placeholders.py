@@ -48,7 +48,9 @@ def _resolve(roots: dict, path: str):
 class _SystemValues:
     """System-wide values: the instance name and the settings stored as SystemSetting rows."""
 
-    instance_name = settings.INSTANCE_NAME
+    @property
+    def instance_name(self) -> str:
+        return settings.INSTANCE_NAME
 
     def __getattr__(self, key: str):
         setting = SystemSetting.objects.filter(key=key).first()

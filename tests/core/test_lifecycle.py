@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from edms.audit import chain
 from edms.audit.models import AuditTrail
+from edms.core.models import SystemSetting
 from edms.documents import lifecycle, storage
 from edms.documents.lifecycle import LifecycleError, RoleRequired
 from edms.documents.models import Document, DocumentVersion
@@ -112,6 +113,14 @@ def test_document_numbers_count_per_type(people, storage_root):
         for code in ("SOP", "SOP", "POL", "SOP")
     ]
     assert numbers == ["SOP-0001", "SOP-0002", "POL-0001", "SOP-0003"]
+
+
+def test_number_width_follows_the_system_setting(people, storage_root):
+    """GIVEN the system setting document_number_width set to 6 WHEN a policy is created
+    THEN its number has six digits."""
+    SystemSetting.objects.filter(key="document_number_width").update(value={"value": 6})
+    doc = lifecycle.create_document(people["author"], document_type="POL", title="t")
+    assert doc.document_number == "POL-000001"
 
 
 def test_numbers_keep_growing_past_the_padding(people, storage_root):
