@@ -69,7 +69,7 @@ def create_backup(
     encrypted = bool(passphrase or recipients)
     job = job or BackupJob(backup_type=backup_type, triggered_by=user, configuration=configuration)
     job.backup_type, job.encrypted = backup_type, encrypted
-    _update(job, status=JobStatus.RUNNING, started_at=timezone.now(), phase="starting", error="")
+    _update(job, status=JobStatus.RUNNING, started_at=timezone.now(), phase="snapshot", error="")
     started = time.monotonic()
     partials: list[Path] = []
     try:
@@ -85,7 +85,6 @@ def create_backup(
         with tempfile.TemporaryDirectory(prefix=".edms-backup-", dir=target.parent) as work:
             tracked = _tracking(job, progress)
             identity = InstanceIdentity.current()
-            job.phase = "snapshot"
             snapshot = take_snapshot(
                 Path(work),
                 records=backup_type in WITH_RECORDS,
@@ -108,10 +107,11 @@ def create_backup(
                     plain, final_partial, passphrase=passphrase, recipients=list(recipients)
                 )
                 tracked("encrypt", 1, 1)
+            sha256 = storage.file_sha256(final_partial)
             os.link(final_partial, target)  # fails instead of replacing a file that appeared
-        for partial in partials:
+            partials.append(target)  # until the job says completed, it is still removed on error
+        for partial in partials[:-1]:
             partial.unlink(missing_ok=True)
-        sha256 = storage.file_sha256(target)
         _finish(job, target, sha256, manifest, snapshot, verify, time.monotonic() - started)
         write_sidecar(target, job, manifest, compression)
         return job

@@ -1,5 +1,6 @@
 import signal
 import sys
+import threading
 
 import orjson
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -35,7 +36,8 @@ class Command(BaseCommand):
         parser.add_argument("--json", action="store_true", help="print one JSON result object")
 
     def handle(self, *args, **options) -> None:
-        signal.signal(signal.SIGTERM, _interrupt)  # a stopped backup cleans up and fails its job
+        if threading.current_thread() is threading.main_thread():
+            signal.signal(signal.SIGTERM, _interrupt)  # stopped: clean up and fail the job
         encrypt = options["encrypt"] or options["recipient"] or options["passphrase_file"]
         passphrase = None
         if encrypt and not options["recipient"]:
