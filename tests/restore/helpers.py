@@ -83,3 +83,11 @@ def repack(source: Path, target: Path, *, manifest=None, member=None) -> Path:
             tar.addfile(info, io.BytesIO(data))
     target.write_bytes(zstandard.ZstdCompressor().compress(out.getvalue()))
     return target
+
+
+def assert_restored(before: list[str], after: list[str]) -> None:
+    """After == before plus exactly one entry: the restore's own audit entry."""
+    missing = sorted(set(before) - set(after))
+    added = sorted(set(after) - set(before))
+    assert missing == [], f"records lost or changed by the restore: {missing[:3]}"
+    assert len(added) == 1 and '"action":"BACKUP_RESTORED"' in added[0], added[:3]
