@@ -24,8 +24,13 @@ from django.core.cache import cache
 from django.db import connection, transaction
 from django.utils import timezone
 
+from edms.backup.create import create_backup
 from edms.backup.errors import BackupError, OperationInProgress
+from edms.backup.lock import exclusive_operation
 from edms.backup.models import BackupJob, JobStatus, RestoreJob
+from edms.backup.reinit import reinit
+from edms.backup.restore.service import restore
+from edms.backup.verify import verify_package
 from edms.core.models import InstanceIdentity
 
 logger = logging.getLogger(__name__)
@@ -98,8 +103,6 @@ def admit_exclusive() -> None:
 
 def _probe_operation_lock() -> None:
     """A restore or reinit started from the command line holds the operation lock."""
-    from edms.backup.lock import exclusive_operation
-
     with exclusive_operation("api-admission"):
         pass
 
@@ -183,17 +186,24 @@ def live_progress(job: BackupJob | RestoreJob) -> dict | None:
 # --- crashed runners -----------------------------------------------------------------------
 
 
+INTERRUPTED = "interrupted: the process running this job stopped before it finished"
+
+
 def reap_orphans() -> int:
-    """Mark failed the active jobs whose runner process is gone; return how many."""
+    """Mark failed the active jobs (and verifications) whose runner process is gone; return
+    how many."""
     reaped = 0
     for model in (BackupJob, RestoreJob):
         for job in model.objects.filter(status__in=ACTIVE):
             if _runner_gone(job.result.get("runner", ""), str(job.uuid)):
                 reaped += model.objects.filter(pk=job.pk, status__in=ACTIVE).update(
-                    status=JobStatus.FAILED,
-                    finished_at=timezone.now(),
-                    error="interrupted: the process running this job stopped before it finished",
+                    status=JobStatus.FAILED, finished_at=timezone.now(), error=INTERRUPTED
                 )
+    for job in BackupJob.objects.filter(result__verification__state="running"):
+        if _runner_gone(job.result.get("runner", ""), str(job.uuid)):
+            job.result = {**job.result, "verification": {"state": "failed", "error": INTERRUPTED}}
+            job.save(update_fields=["result"])
+            reaped += 1
     return reaped
 
 
@@ -216,8 +226,6 @@ def _runner_gone(runner: str, job_uuid: str) -> bool:
 
 
 def _run_backup(job: BackupJob, options: dict, progress) -> None:
-    from edms.backup.create import create_backup
-
     create_backup(
         job.backup_type,
         verify=options.get("verify", False),
@@ -231,8 +239,6 @@ def _run_backup(job: BackupJob, options: dict, progress) -> None:
 
 
 def _run_verify(job: BackupJob, options: dict, progress) -> None:
-    from edms.backup.verify import verify_package
-
     report = verify_package(Path(job.path), passphrase=options.get("passphrase"), progress=progress)
     verification = {"state": "passed" if report.ok else "failed", **as_json_dict(report)}
     job.refresh_from_db()
@@ -244,8 +250,6 @@ def _run_verify(job: BackupJob, options: dict, progress) -> None:
 
 
 def _run_restore(job: RestoreJob, options: dict, progress) -> None:
-    from edms.backup.restore.service import restore
-
     source = Path(job.source_path)
     try:
         restore(
@@ -267,8 +271,6 @@ def _run_restore(job: RestoreJob, options: dict, progress) -> None:
 
 def _run_reinit(job: RestoreJob, options: dict, progress) -> None:
     """Reinit clears the job tables too, this job's row included: it is written again after."""
-    from edms.backup.reinit import reinit
-
     result = reinit(
         reason=job.reason,
         user=job.triggered_by,
