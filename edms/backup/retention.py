@@ -97,11 +97,14 @@ def package_files(path: str) -> list[Path]:
 def apply_retention(configuration: BackupConfiguration, *, dry_run: bool = False) -> list[str]:
     """Delete the completed backups of `configuration` that its policy no longer keeps: their
     files first, then their job records, each deletion written to the audit trail. Returns the
-    deleted packages' paths (or, with `dry_run`, the paths that would be deleted)."""
+    deleted packages' paths (or, with `dry_run`, the paths that would be deleted).
+
+    Only packages still on disk count: a package removed by hand must not take the place of a
+    real one among those kept (health reports the missing file instead)."""
     completed = BackupJob.objects.filter(
         configuration=configuration, status=JobStatus.COMPLETED
     ).only("pk", "uuid", "path", "sha256", "created_at", "backup_type")
-    jobs = {job.pk: job for job in completed}
+    jobs = {job.pk: job for job in completed if job.path and Path(job.path).is_file()}
     doomed = select_for_deletion(
         ((pk, timezone.localtime(job.created_at)) for pk, job in jobs.items()),
         RetentionPolicy.of(configuration),
@@ -116,7 +119,7 @@ def apply_retention(configuration: BackupConfiguration, *, dry_run: bool = False
 
 def _prune(configuration: BackupConfiguration, job: BackupJob) -> None:
     removed = []
-    for file in package_files(job.path) if job.path else []:
+    for file in package_files(job.path):
         if file.is_file():
             file.unlink()
             removed.append(str(file))

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 @pytest.fixture
 def configuration(db, storage_root):
-    """Make a backup configuration whose schedule was last due `age` ago (so it is due now)."""
+    """Make a backup configuration, as if created `created` ago (two days: its 02:00 is due)."""
     from edms.backup import configurations
     from edms.backup.models import BackupConfiguration
 

@@ -66,3 +66,16 @@ def test_dry_run_names_what_would_go_and_deletes_nothing(configuration):
     assert would_go == [jobs[0].path, jobs[1].path]
     assert all(Path(job.path).is_file() for job in jobs)
     assert BackupJob.objects.filter(configuration=nightly).count() == 3
+
+
+def test_a_package_deleted_by_hand_does_not_count_as_kept(configuration):
+    """GIVEN a configuration keeping the last 1, with two backups, the newer package deleted
+    by hand WHEN retention is applied THEN the older package — the only one left — is kept."""
+    nightly = configuration("nightly", keep_last=1)
+    older = create_backup("database", configuration=nightly)
+    backdate(older, 2)
+    newer = create_backup("database", configuration=nightly)
+    Path(newer.path).unlink()
+
+    assert apply_retention(nightly) == []
+    assert Path(older.path).is_file()
