@@ -124,7 +124,7 @@ def test_the_plain_listing_reads_as_a_table():
     """GIVEN two configurations, one disabled WHEN listed without --json
     THEN each is one line with its state, type, schedule and retention."""
     configs("create", "nightly", "--type", "full", "--schedule", "0 2 * * *")
-    configs("create", "weekly", "--type", "export", "--schedule", "0 3 * * 0", "--no-enabled")
+    configs("create", "weekly", "--type", "export", "--schedule", "0 3 * * 0", "--disabled")
     out = StringIO()
 
     call_command("manage_backup_configs", "list", stdout=out)

@@ -30,6 +30,13 @@ class Command(BaseCommand):
         create.add_argument("name")
         create.add_argument("--type", dest="backup_type", required=True, choices=BackupType.values)
         create.add_argument("--schedule", required=True, help="cron, e.g. '0 2 * * *'")
+        create.add_argument(
+            "--disabled",
+            dest="is_enabled",
+            action="store_false",
+            default=None,
+            help="create it switched off (turn it on with: enable NAME)",
+        )
         self._field_options(create)
         update = actions.add_parser("update", help="change a configuration")
         update.add_argument("name")
@@ -40,17 +47,21 @@ class Command(BaseCommand):
     def _field_options(self, parser: CommandParser) -> None:
         parser.add_argument("--description")
         parser.add_argument("--compression", choices=["zstd", "gzip"])
-        for flag, field, text in (
-            ("encrypt", "encrypt", "encrypt packages with age"),
-            ("verify", "verify", "verify each package after writing it"),
-            ("enabled", "is_enabled", "run on schedule"),
+        for field, text in (
+            ("encrypt", "encrypt packages with age (keys: see README)"),
+            ("verify", "verify each package after writing it (the default)"),
+        ):
+            parser.add_argument(f"--{field}", action="store_true", default=None, help=text)
+            parser.add_argument(f"--no-{field}", dest=field, action="store_false")
+        for period, text in (
+            ("last", "keep the newest N backups (default 7; the newest is always kept)"),
+            ("daily", "also keep the newest backup of each of the last N days"),
+            ("weekly", "also keep the newest backup of each of the last N ISO weeks"),
+            ("monthly", "also keep the newest backup of each of the last N months"),
         ):
             parser.add_argument(
-                f"--{flag}", dest=field, action="store_true", default=None, help=text
+                f"--keep-{period}", dest=f"keep_{period}", type=int, metavar="N", help=text
             )
-            parser.add_argument(f"--no-{flag}", dest=field, action="store_false")
-        for period in ("last", "daily", "weekly", "monthly"):
-            parser.add_argument(f"--keep-{period}", dest=f"keep_{period}", type=int, metavar="N")
         parser.add_argument("--json", action="store_true", help="print JSON")
 
     def handle(self, *args, action: str, **options) -> None:
