@@ -53,18 +53,22 @@ class PackageReader:
         self.encrypted = crypto.is_encrypted(self.path)
         self._work = tempfile.TemporaryDirectory(prefix="edms-package-")
         self.plain_path = self.path
-        if self.encrypted:
-            self.plain_path = Path(self._work.name) / "package.tar"
-            crypto.decrypt_file(
-                self.path, self.plain_path, passphrase=passphrase, identity=identity
-            )
-        size = self.plain_path.stat().st_size
-        self.expansion_limit = max(EXPANSION_FLOOR, size * max_expansion)
         self._manifest_bytes = b""
         self.manifest: dict = {}
         self.members: list[Member] = []
-        for _ in self._pass(stop_after_manifest=True):
-            pass
+        try:
+            if self.encrypted:
+                self.plain_path = Path(self._work.name) / "package.tar"
+                crypto.decrypt_file(
+                    self.path, self.plain_path, passphrase=passphrase, identity=identity
+                )
+            size = self.plain_path.stat().st_size
+            self.expansion_limit = max(EXPANSION_FLOOR, size * max_expansion)
+            for _ in self._pass(stop_after_manifest=True):
+                pass
+        except BaseException:
+            self.close()  # a decrypted copy never outlives a refused package
+            raise
 
     # -- public reading API ------------------------------------------------------------
 
