@@ -160,6 +160,7 @@ CELERY_TASK_IGNORE_RESULT = True  # outcomes live in BackupJob/RestoreJob, not a
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1  # backups are long: don't hoard them on one worker
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE = {"backup-schedule-tick": {"task": "edms.backup.tick", "schedule": 60.0}}
+CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
 # Health turns to warning when the last good backup is older than this.
 BACKUP_MAX_AGE_HOURS = float(os.environ.get("EDMS_BACKUP_MAX_AGE_HOURS", "26"))
 
