@@ -17,6 +17,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from django.db import connections
+from django.db.utils import load_backend
 
 from edms.backup.errors import BackupError
 
@@ -81,21 +82,22 @@ def scratch_installation() -> Iterator[Scratch]:
 
 @contextmanager
 def connection_alias(scratch: Scratch) -> Iterator[str]:
-    """Register the scratch database as a connection alias of this process, for the engine."""
+    """A connection to the scratch database under a fresh alias of this process, for the engine.
+
+    The connection is made directly, not added to settings: it exists only for the drill."""
     alias = f"scratch_{uuid.uuid4().hex[:8]}"
     configured = connections.configure_settings(
         {
             "default": copy.deepcopy(connections["default"].settings_dict),
             alias: scratch.settings_dict,
         }
-    )
-    connections.settings[alias] = configured[alias]
+    )[alias]
+    connections[alias] = load_backend(configured["ENGINE"]).DatabaseWrapper(configured, alias)
     try:
         yield alias
     finally:
         connections[alias].close()
         del connections[alias]
-        del connections.settings[alias]
 
 
 def _postgres(config: dict, statement: str) -> None:
