@@ -55,7 +55,15 @@ def record(
     # No savepoint of its own: a failure here fails the caller's step, whose atomic block
     # rolls back the whole step (two fewer round trips per entry on PostgreSQL).
     with transaction.atomic(savepoint=False):
-        identity = _locked_identity_with_head_hash()
+        identity = InstanceIdentity.current(for_update=True)
+        # A separate statement after the lock, so on PostgreSQL it sees the entry committed
+        # by whoever held the lock before us (a subquery in the locking SELECT would not).
+        head = (
+            AuditTrail.objects.filter(chain=identity.audit_chain, sequence__lte=identity.audit_head)
+            .order_by("-sequence")
+            .values_list("entry_hash", flat=True)
+            .first()
+        )
         entry = AuditTrail(
             chain=identity.audit_chain,
             sequence=identity.audit_head + 1,
@@ -66,31 +74,13 @@ def record(
             object_key=_jsonable(obj.natural_key()) if obj is not None else [],
             object_repr=str(obj)[:300] if obj is not None else "",
             details=orjson.loads(orjson.dumps(details or {}, default=str)),
-            previous_hash=identity.head_hash or GENESIS_HASH,
+            previous_hash=head or GENESIS_HASH,
         )
         entry.entry_hash = entry_hash(entry)
         entry.save(force_insert=True)
         identity.audit_head = entry.sequence
         identity.save(update_fields=["audit_head"])
     return entry
-
-
-def _locked_identity_with_head_hash() -> InstanceIdentity:
-    """The instance's identity row, locked, with the hash of the entry at its head (one query:
-    this runs for every audited step)."""
-    head_hash = (
-        AuditTrail.objects.filter(
-            chain=models.OuterRef("audit_chain"), sequence__lte=models.OuterRef("audit_head")
-        )
-        .order_by("-sequence")
-        .values("entry_hash")[:1]
-    )
-    rows = InstanceIdentity.objects.select_for_update(of=("self",)).order_by("pk")
-    identity = rows.annotate(head_hash=models.Subquery(head_hash)).first()
-    if identity is None:
-        InstanceIdentity.current()
-        identity = rows.annotate(head_hash=models.Subquery(head_hash)).first()
-    return identity
 
 
 def _jsonable(key: tuple) -> list:
