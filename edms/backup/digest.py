@@ -26,16 +26,21 @@ class ContentDigest:
         self._models: dict[str, tuple[int, int]] = {}
 
     def add_line(self, label: str, line: bytes) -> None:
+        self.add_lines(label, (line,))
+
+    def add_lines(self, label: str, lines: Iterable[bytes]) -> None:
+        """Add many lines of one model at once (the sum is reduced modulo 2**256 at the end)."""
+        sha256 = hashlib.sha256
+        values = [int.from_bytes(sha256(line).digest()) for line in lines]
         count, total = self._models.get(label, (0, 0))
-        value = int.from_bytes(hashlib.sha256(line).digest(), "big")
-        self._models[label] = (count + 1, (total + value) % _MODULUS)
+        self._models[label] = (count + len(values), total + sum(values))
 
     def add(self, label: str, record: dict) -> None:
         self.add_line(label, canonical_line(record))
 
     def hexdigest(self) -> str:
         summary = "".join(
-            f"{label} {count} {total:064x}\n"
+            f"{label} {count} {total % _MODULUS:064x}\n"
             for label, (count, total) in sorted(self._models.items())
         )
         return hashlib.sha256(summary.encode()).hexdigest()

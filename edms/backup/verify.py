@@ -13,7 +13,7 @@ import orjson
 from edms.backup.digest import ContentDigest, business_labels
 from edms.backup.errors import BackupError
 from edms.backup.package.manifest import SIDECAR_SUFFIX
-from edms.backup.package.reader import open_package, parse_record
+from edms.backup.package.reader import check_lines, open_package
 from edms.backup.progress import NO_PROGRESS, Progress
 
 
@@ -74,10 +74,11 @@ def _check_members(package, report: VerifyReport, progress: Progress) -> None:
         label = member.label
         if label is not None:
             count = 0
-            for count, line in enumerate(stream.iter_lines(), start=1):  # noqa: B007
-                parse_record(member, count, line)
+            for lines in stream.iter_line_batches():
+                check_lines(member, count + 1, lines)
                 if label in business:
-                    digest.add_line(label, line)
+                    digest.add_lines(label, lines)
+                count += len(lines)
             report.counts[label] = count
             if count != member.records:
                 report.problems.append(

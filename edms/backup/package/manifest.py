@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cached_property
 
 from edms.backup.errors import CorruptPackage, UnsafePackage, UnsupportedFormat
 
@@ -36,7 +37,7 @@ class Member:
     sha256: str
     records: int | None = None  # for records members: how many lines
 
-    @property
+    @cached_property
     def label(self) -> str | None:
         match = RECORDS_MEMBER.fullmatch(self.name)
         return match.group(1) if match else None

@@ -235,6 +235,11 @@ def parse_record(member: Member, line_number: int, line: bytes) -> dict:
         record = orjson.loads(line)
     except orjson.JSONDecodeError as exc:
         raise CorruptPackage(f"{member.name} line {line_number}: invalid JSON ({exc})") from exc
+    check_record(member, line_number, record)
+    return record
+
+
+def check_record(member: Member, line_number: int, record: object) -> None:
     if (
         not isinstance(record, dict)
         or record.get("model") != member.label
@@ -244,4 +249,16 @@ def parse_record(member: Member, line_number: int, line: bytes) -> dict:
             f"{member.name} line {line_number}: not a {member.label} record "
             '({"model": ..., "fields": {...}})'
         )
-    return record
+
+
+def check_lines(member: Member, first_line_number: int, lines: list[bytes]) -> None:
+    """Check a batch of record lines: each one JSON object of the member's model."""
+    label, loads = member.label, orjson.loads
+    for number, line in enumerate(lines, start=first_line_number):
+        try:
+            record = loads(line)
+        except orjson.JSONDecodeError as exc:
+            raise CorruptPackage(f"{member.name} line {number}: invalid JSON ({exc})") from exc
+        well_formed = type(record) is dict and record.get("model") == label
+        if not well_formed or type(record.get("fields")) is not dict:
+            check_record(member, number, record)

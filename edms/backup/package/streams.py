@@ -6,6 +6,7 @@ import gzip
 import hashlib
 import tarfile
 import zlib
+from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
 
@@ -82,15 +83,20 @@ class CheckedMember:
     def readable(self) -> bool:
         return True
 
-    def iter_lines(self):
+    def iter_lines(self) -> Iterator[bytes]:
         """Lines without their newline, read in chunks (a member is never held whole)."""
+        for batch in self.iter_line_batches():
+            yield from batch
+
+    def iter_line_batches(self) -> Iterator[list[bytes]]:
+        """Lists of complete lines, one list per chunk read."""
         pending = b""
         while chunk := self.read(CHUNK):
             lines = (pending + chunk).split(b"\n")
             pending = lines.pop()
-            yield from lines
+            yield lines
         if pending:
-            yield pending
+            yield [pending]
 
     def finish(self) -> None:
         while self.read(CHUNK):
