@@ -31,15 +31,15 @@ class Measurement:
 
 def measure(command: list[str], env: dict[str, str] | None = None) -> Measurement:
     """Run `command` and report its wall time and its own peak RSS (from wait4's rusage)."""
-    started = time.perf_counter()
-    process = subprocess.Popen(
-        command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
-    )
-    # communicate() would reap the child before we can read its rusage: read pipes ourselves.
-    stdout, stderr = process.stdout.read(), process.stderr.read()
-    _, status, usage = os.wait4(process.pid, 0)
-    process.returncode = os.waitstatus_to_exitcode(status)
-    seconds = time.perf_counter() - started
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        started = time.perf_counter()
+        process = subprocess.Popen(command, env=env, stdout=out, stderr=err)
+        # wait4, not wait(): it returns the child's own resource usage (peak RSS).
+        _, status, usage = os.wait4(process.pid, 0)
+        seconds = time.perf_counter() - started
+        process.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0), err.seek(0)
+        stdout, stderr = out.read().decode(), err.read().decode()
     return Measurement(seconds, usage.ru_maxrss / 1024, process.returncode, stdout, stderr)
 
 
