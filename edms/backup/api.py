@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import shutil
+import time
 import uuid
 from pathlib import Path
 
@@ -198,15 +199,30 @@ class RestoreJobViewSet(BackupErrorsAsHttp, JobReadMixin, viewsets.ReadOnlyModel
         return job
 
 
+UPLOAD_KEPT_FOR = 24 * 3600  # seconds an upload waits for its dry run to be executed
+
+
 def _keep_upload(upload) -> Path:
     """Move the streamed temporary file next to the backups, readable by the owner only."""
     folder = Path(settings.BACKUP_DIR) / "uploads"
     folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    prune_stale_uploads(folder)
     safe_name = re.sub(r"[^A-Za-z0-9._-]", "_", Path(upload.name).name)[-120:] or "upload"
     target = folder / f"{uuid.uuid4().hex}--{safe_name}"
     shutil.move(upload.temporary_file_path(), target)  # a rename on the same filesystem
     target.chmod(0o600)
     return target
+
+
+def prune_stale_uploads(folder: Path) -> None:
+    """Remove uploads older than a day that no pending or running restore is reading."""
+    in_use = set(
+        RestoreJob.objects.filter(status__in=jobs.ACTIVE).values_list("source_path", flat=True)
+    )
+    cutoff = time.time() - UPLOAD_KEPT_FOR
+    for path in folder.iterdir():
+        if str(path) not in in_use and path.stat().st_mtime < cutoff:
+            path.unlink(missing_ok=True)
 
 
 def _inspect(source: Path, passphrase: str | None) -> None:

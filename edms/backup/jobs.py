@@ -251,22 +251,22 @@ def _run_verify(job: BackupJob, options: dict, progress) -> None:
 
 def _run_restore(job: RestoreJob, options: dict, progress) -> None:
     source = Path(job.source_path)
-    try:
-        restore(
-            source,
-            clean=job.mode == "clean" or options.get("clean", False),
-            dry_run=job.mode == "dry-run",
-            conflict=job.conflict_policy,
-            only=job.only_groups or None,
-            reason=job.reason,
-            user=job.triggered_by,
-            passphrase=options.get("passphrase"),
-            progress=progress,
-            job=job,
-        )
-    finally:
-        if job.mode != "dry-run":
-            source.unlink(missing_ok=True)  # the upload has served its purpose either way
+    restore(
+        source,
+        clean=job.mode == "clean" or options.get("clean", False),
+        dry_run=job.mode == "dry-run",
+        conflict=job.conflict_policy,
+        only=job.only_groups or None,
+        reason=job.reason,
+        user=job.triggered_by,
+        passphrase=options.get("passphrase"),
+        progress=progress,
+        job=job,
+    )
+    if job.mode != "dry-run":
+        # Restored: the upload has served. After a failure it stays, so the dry run can be
+        # executed again with other options; old uploads are pruned (api.prune_stale_uploads).
+        source.unlink(missing_ok=True)
 
 
 def _run_reinit(job: RestoreJob, options: dict, progress) -> None:

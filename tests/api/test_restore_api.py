@@ -98,3 +98,35 @@ def test_an_upload_over_the_size_limit_is_refused(staff, login, settings, tmp_pa
     assert "10000 bytes" in answer.json()["detail"]
     assert not RestoreJob.objects.exists()
     assert not (tmp_path / "backups" / "uploads").exists()
+
+
+def test_a_failed_restore_keeps_the_upload_for_another_try(effective_document, staff, login):
+    """GIVEN a backup, after which a user's e-mail changed WHEN the dry run is executed with
+    conflict=fail THEN the restore fails naming the conflict and changes nothing; WHEN the same
+    dry run is executed again with conflict=update THEN it completes and the e-mail is back."""
+    from edms.backup.create import create_backup
+
+    package = Path(create_backup("full").path)
+    User.objects.filter(username="author01").update(email="changed@example.org")
+    client = login(staff)
+    planned = follow(
+        client, f"/api/v1/backup/restores/{upload(client, package, dry_run='true').json()['uuid']}/"
+    )
+    assert planned["plan"]["accounts.user"]["conflict"] >= 1
+
+    def execute(conflict: str) -> dict:
+        answer = client.post(
+            f"/api/v1/backup/restores/{planned['uuid']}/execute/",
+            {"conflict": conflict},
+            format="json",
+        )
+        assert answer.status_code == 202, answer.content
+        return follow(client, f"/api/v1/backup/restores/{answer.json()['uuid']}/")
+
+    refused = execute("fail")
+    assert refused["status"] == "failed"
+    assert "author01" in refused["error"]
+    assert User.objects.get(username="author01").email == "changed@example.org"
+
+    assert execute("update")["status"] == "completed"
+    assert User.objects.get(username="author01").email != "changed@example.org"
