@@ -35,6 +35,16 @@ REFUSALS = {
 }
 
 
+class NaturalKeyField(serializers.SlugRelatedField):
+    """A related object named by its key (a code, a username, a number). A NUL character is
+    refused as invalid: PostgreSQL text cannot hold one, so the lookup itself would fail."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, str) and "\x00" in data:
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
 class VersionSerializer(serializers.ModelSerializer):
     created_by = serializers.SlugRelatedField(
         slug_field="username", read_only=True, allow_null=True
@@ -94,12 +104,12 @@ class DocumentSerializer(serializers.ModelSerializer):
 
 
 class CreateDocumentSerializer(serializers.Serializer):
-    document_type = serializers.SlugRelatedField(
+    document_type = NaturalKeyField(
         slug_field="code", queryset=DocumentType.objects.filter(is_active=True)
     )
     title = serializers.CharField(max_length=300)
     description = serializers.CharField(required=False, allow_blank=True, default="")
-    source = serializers.SlugRelatedField(
+    source = NaturalKeyField(
         slug_field="name", queryset=DocumentSource.objects.all(), required=False
     )
     metadata = serializers.DictField(required=False, default=dict)
@@ -119,9 +129,7 @@ class UploadVersionSerializer(serializers.Serializer):
 
 
 class SubmitSerializer(serializers.Serializer):
-    reviewer = serializers.SlugRelatedField(
-        slug_field="username", queryset=User.objects.filter(is_active=True)
-    )
+    reviewer = NaturalKeyField(slug_field="username", queryset=User.objects.filter(is_active=True))
 
 
 class ReviewSerializer(serializers.Serializer):
@@ -143,7 +151,7 @@ class ObsoleteSerializer(serializers.Serializer):
 
 
 class SupersedeSerializer(serializers.Serializer):
-    by = serializers.SlugRelatedField(slug_field="document_number", queryset=Document.objects.all())
+    by = NaturalKeyField(slug_field="document_number", queryset=Document.objects.all())
     comment = serializers.CharField(required=False, allow_blank=True, default="")
 
 
@@ -165,7 +173,7 @@ class DocumentViewSet(viewsets.ReadOnlyModelViewSet):
 
     serializer_class = DocumentSerializer
     lookup_field = "document_number"
-    lookup_value_regex = "[^/]+"
+    lookup_value_regex = "[^/\\x00]+"
 
     def get_queryset(self):
         user = self.request.user
