@@ -19,6 +19,7 @@ from django.db import models
 
 from edms.backup.errors import CorruptPackage, RestoreConflict, ValidationFailed
 from edms.backup.progress import NO_PROGRESS, Progress
+from edms.backup.restore.insert import insert
 from edms.backup.restore.plan import ModelPlan, RestoreOptions
 from edms.backup.restore.records import ModelShape, Resolver, Row, Unresolved
 from edms.core.registry import ModelEntry, dependencies
@@ -166,10 +167,7 @@ class Loader:
             pks = [next(self._fake_pks) for _ in rows]
         else:
             objects = [shape.model(**row.values) for row in rows]
-            shape.model._base_manager.using(self.options.using).bulk_create(objects, batch_size=500)
-            pks = [obj.pk for obj in objects]
-            if any(pk is None for pk in pks):
-                raise RuntimeError("the database did not return the primary keys of new rows")
+            pks = insert(shape.model, objects, self.options.using)
             self._write_many_to_many(shape, list(zip(pks, rows, strict=True)))
         for pk, row in zip(pks, rows, strict=True):
             key_map[row.key] = pk
@@ -210,7 +208,7 @@ class Loader:
                 for pk, row in pairs
                 for target in row.many_to_many.get(m2m.name, [])
             ]
-            m2m.through._base_manager.using(self.options.using).bulk_create(links, batch_size=500)
+            insert(m2m.through, links, self.options.using)
 
     def _fill_late_references(self) -> None:
         """Second pass: references to rows that were created after the row pointing at them."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,6 +22,7 @@ from edms.core.registry import registry
 from edms.documents import storage
 
 CHUNK = 1024 * 1024
+SHA256 = re.compile(r"[0-9a-f]{64}")
 
 
 class FilePlacer:
@@ -30,6 +32,9 @@ class FilePlacer:
         self.verified: set[str] = set()
         self._progress = progress
         self._journal = None
+        self._root = storage.root().resolve()
+        self._tmp = self._root / "tmp"
+        self._tmp.mkdir(parents=True, exist_ok=True)
 
     def __enter__(self) -> FilePlacer:
         return self
@@ -46,10 +51,10 @@ class FilePlacer:
             self._progress("files", done, total)
 
     def _place(self, sha256: str, size: int, stream: BinaryIO) -> None:
-        target = storage.absolute(storage.relative_path(sha256))
-        tmp_dir = storage.root() / "tmp"
-        tmp_dir.mkdir(parents=True, exist_ok=True)
-        fd, name = tempfile.mkstemp(dir=tmp_dir)
+        if not SHA256.fullmatch(sha256):
+            raise CorruptPackage(f"stored file name {sha256!r} is not a SHA-256")
+        target = self._root / storage.relative_path(sha256)  # hex only: cannot escape the root
+        fd, name = tempfile.mkstemp(dir=self._tmp)
         tmp = Path(name)
         try:
             digest, written = hashlib.sha256(), 0
