@@ -135,8 +135,8 @@ def load_demo_data(
 ) -> DemoResult:
     """Create `users` users (the admin included) and `documents` documents.
 
-    Refuses an instance that already has documents unless `append` is set; users that already
-    exist are then reused unchanged (their passwords too)."""
+    Refuses an instance that already has documents unless `append` is set. Users that already
+    exist (the admin too) are reused and keep their passwords."""
     if users < MIN_USERS:
         raise DemoDataError(f"--users must be at least {MIN_USERS}: the admin and one per role")
     if documents < 0:

@@ -12,6 +12,7 @@ from django.contrib.auth import authenticate
 from django.core.management import CommandError, call_command
 from django.db import transaction
 
+from edms.accounts.admin_account import create_admin
 from edms.accounts.models import User
 from edms.audit import chain
 from edms.audit.models import AuditTrail
@@ -24,6 +25,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _load(*args: str) -> str:
+    """Run `edms load_demo_data ARGS` in-process and return what it printed."""
     out = io.StringIO()
     call_command("load_demo_data", *args, stdout=out)
     return out.getvalue()
@@ -151,6 +153,20 @@ def test_append_adds_documents_and_keeps_users_and_passwords(storage_root):
     ]
     assert authenticate(username="admin", password="demo-Pass-1") is not None
     assert chain.verify() == []
+
+
+def test_after_a_reinit_the_admin_is_kept_and_the_new_users_password_is_shown(storage_root):
+    """GIVEN an instance with only its admin (as a reinit leaves it) WHEN load_demo_data runs
+    without --password THEN the admin's password is unchanged and the generated password of
+    the new demo users is printed and works."""
+
+    create_admin("admin", "reinit-Pass-1")
+    output = _load()
+    assert "admin account already existed" in output
+    password = re.search(r"New demo users .* have the password (\S+)", output).group(1)
+    assert authenticate(username="admin", password="reinit-Pass-1") is not None
+    assert authenticate(username="author01", password=password) is not None
+    assert User.objects.count() == 7 and Document.objects.count() == 4
 
 
 def test_too_few_users_is_refused_before_anything_is_made(storage_root):

@@ -64,15 +64,17 @@ class Command(BaseCommand):
             f"Demo data loaded: {result.users_created} users and {result.documents_created} "
             f"documents created (seed {result.seed}) in {seconds:.1f} s."
         )
-        if not result.admin_created:
-            self.stdout.write("The admin account already existed; its password is unchanged.")
-        elif result.password_generated:
-            self.stdout.write(f"Admin login: admin / {result.password}")
+        # A generated password exists nowhere else: show it. A given one is not echoed.
+        password = (
+            result.password
+            if result.password_generated
+            else "(the one given by --password or EDMS_ADMIN_PASSWORD)"
+        )
+        if result.admin_created:
+            self.stdout.write(f"Admin login: admin / {password}")
         else:
+            self.stdout.write("The admin account already existed; its password is unchanged.")
+        if result.users_created > int(result.admin_created):
             self.stdout.write(
-                "Admin login: admin with the password given (--password or EDMS_ADMIN_PASSWORD)."
-            )
-        if result.users_created:
-            self.stdout.write(
-                "New demo users (author01, reviewer01, approver01, …) use the same password."
+                f"New demo users (author01, reviewer01, …) have the password {password}"
             )
