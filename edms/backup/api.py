@@ -22,7 +22,7 @@ from rest_framework.permissions import AllowAny, IsAdminUser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from edms.backup import jobs, serializers
+from edms.backup import configurations, jobs, serializers
 from edms.backup.errors import BackupError, OperationInProgress
 from edms.backup.health import health_summary
 from edms.backup.models import BackupConfiguration, BackupJob, JobStatus, RestoreJob
@@ -58,11 +58,33 @@ class JobReadMixin:
 
 
 class BackupConfigurationViewSet(viewsets.ModelViewSet):
-    """Scheduled backups: type, cron schedule, retention."""
+    """Scheduled backups: type, cron schedule, retention. Changes go through the
+    configurations service, which validates them and writes them to the audit trail."""
 
     queryset = BackupConfiguration.objects.order_by("name")
     serializer_class = serializers.BackupConfigurationSerializer
     permission_classes = [IsAdminUser]
+
+    def perform_create(self, serializer) -> None:
+        fields = dict(serializer.validated_data)
+        serializer.instance = configurations.create(
+            fields.pop("name"), user=self.request.user, **fields
+        )
+
+    def perform_update(self, serializer) -> None:
+        fields = dict(serializer.validated_data)
+        fields.pop("name", None)
+        serializer.instance = configurations.update(
+            serializer.instance.name, user=self.request.user, **fields
+        )
+
+    def perform_destroy(self, instance: BackupConfiguration) -> None:
+        configurations.delete(instance.name, user=self.request.user)
+
+    def handle_exception(self, exc):
+        if isinstance(exc, configurations.ConfigurationError):
+            exc = ValidationError({"detail": str(exc)})
+        return super().handle_exception(exc)
 
 
 class BackupJobViewSet(BackupErrorsAsHttp, JobReadMixin, viewsets.ReadOnlyModelViewSet):

@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from croniter import croniter
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -17,6 +16,7 @@ from rest_framework import serializers
 from edms.backup import jobs
 from edms.backup.models import BackupConfiguration, BackupJob, BackupType, RestoreJob
 from edms.backup.restore.plan import CONFLICT_POLICIES, GROUPS
+from edms.backup.schedule import InvalidSchedule, validate_schedule
 
 
 class CaseInsensitiveChoiceField(serializers.ChoiceField):
@@ -52,10 +52,14 @@ class BackupConfigurationSerializer(serializers.ModelSerializer):
         read_only_fields = ["last_run_at", "created_at", "updated_at"]
 
     def validate_schedule(self, value: str) -> str:
-        if not croniter.is_valid(value):
-            raise serializers.ValidationError(
-                f"'{value}' is not a cron expression (five fields, e.g. '0 2 * * *')"
-            )
+        try:
+            return validate_schedule(value)
+        except InvalidSchedule as exc:
+            raise serializers.ValidationError(str(exc)) from None
+
+    def validate_name(self, value: str) -> str:
+        if self.instance is not None and value != self.instance.name:
+            raise serializers.ValidationError("a schedule keeps its name; create a new one")
         return value
 
 
