@@ -49,3 +49,23 @@ def test_merge_restore_keeps_newer_records_and_adds_the_missing_ones(small_insta
     assert plan["documents.document"].conflict == 1
     assert plan["documents.document"].conflicts == [["SOP-0002"]]
     assert plan["documents.document"].create == 1
+
+
+def test_the_restore_job_names_the_user_who_ran_it_after_a_clean_restore(
+    small_instance, backup_file
+):
+    """GIVEN a staff user who starts a clean restore (which re-creates every user row)
+    WHEN it completes THEN its RestoreJob points at that user's restored row and the audit
+    entry names them."""
+    from edms.audit.models import AuditTrail
+    from edms.backup.models import RestoreJob
+
+    operator = small_instance["people"]["controller"]
+    path = backup_file()
+
+    restore(path, clean=True, user=operator, reason="audit check")
+
+    job = RestoreJob.objects.get()
+    assert job.triggered_by.username == "docctrl01" and job.status == "completed"
+    entry = AuditTrail.objects.get(action="BACKUP_RESTORED")
+    assert (entry.username, entry.details["reason"]) == ("docctrl01", "audit check")

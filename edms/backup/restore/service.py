@@ -141,6 +141,9 @@ def restore(
             raise
         raise BackupError(f"restore failed, nothing was changed: {exc!r}") from exc
     report.job = str(job.uuid)
+    if user is not None and using == "default" and not dry_run:
+        # a clean restore re-created the users: point the job at the restored row
+        job.triggered_by = type(user)._base_manager.filter(username=user.username).first()
     job.source_sha256 = report.source_sha256
     job.plan = {plan.label: plan.as_json() for plan in report.plan}
     _save(
