@@ -71,8 +71,8 @@ def _run_in_thread(kind: str, job_id: int, key: str, options: dict) -> None:
     try:
         run_job(kind, job_id, options)
     finally:
-        _threads.pop(key, None)
         connection.close()  # the thread's own connection; left open it would leak
+        _threads.pop(key, None)
 
 
 def wait_for_jobs(timeout: float = 60) -> None:

@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 
 import pytest
+from django.db import connections
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 CHROMIUM = "/usr/bin/chromium"
@@ -42,6 +43,9 @@ def browser_page():
         page = context.new_page()
         page.set_default_timeout(60_000)
         yield page
+        # While Playwright's event loop runs, Django hands the test a separate database
+        # connection; close it here, or PostgreSQL cannot drop the test database at the end.
+        connections.close_all()
         context.close()
         browser.close()
 
