@@ -26,6 +26,8 @@ from edms.backup import configurations, jobs, serializers
 from edms.backup.errors import BackupError, OperationInProgress
 from edms.backup.health import health_summary
 from edms.backup.models import BackupConfiguration, BackupJob, JobStatus, RestoreJob
+from edms.backup.reinit import plan_reinit
+from edms.backup.restore.service import inspect
 from edms.web.errors import Conflict
 
 ERRORS = {
@@ -180,7 +182,8 @@ class RestoreJobViewSet(BackupErrorsAsHttp, JobReadMixin, viewsets.ReadOnlyModel
         options = params.validated_data
         source = _keep_upload(options["backup_file"])
         try:
-            _inspect(source, options.get("passphrase"))
+            # format, version and checksums, checked before any job exists
+            inspect(source, passphrase=options.get("passphrase") or None)
             job = self._start_restore(request, source, options, dry_run=options["dry_run"])
         except Exception:
             source.unlink(missing_ok=True)
@@ -247,13 +250,6 @@ def prune_stale_uploads(folder: Path) -> None:
             path.unlink(missing_ok=True)
 
 
-def _inspect(source: Path, passphrase: str | None) -> None:
-    """Format, version and checksums, checked before any job is created."""
-    from edms.backup.restore.service import inspect
-
-    inspect(source, passphrase=passphrase or None)
-
-
 class ReinitView(BackupErrorsAsHttp, APIView):
     """GET: what a reinit would delete and keep. POST: run it, with the instance name typed."""
 
@@ -261,8 +257,6 @@ class ReinitView(BackupErrorsAsHttp, APIView):
 
     @extend_schema(responses=serializers.ReinitPlanSerializer)
     def get(self, request):
-        from edms.backup.reinit import plan_reinit
-
         plan = jobs.as_json_dict(plan_reinit())
         return Response({"instance_name": settings.INSTANCE_NAME, "plan": plan})
 

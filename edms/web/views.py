@@ -17,6 +17,7 @@ from edms.audit.models import AuditTrail
 from edms.backup import jobs
 from edms.backup.health import health_summary
 from edms.backup.models import BackupConfiguration, BackupJob, BackupType, RestoreJob
+from edms.backup.reinit import plan_reinit
 from edms.documents.api import WORKING_ROLES
 from edms.documents.models import Document
 
@@ -84,8 +85,6 @@ def schedule_edit(request, pk: int):
 
 @staff_required
 def reinit(request):
-    from edms.backup.reinit import plan_reinit
-
     return render(
         request,
         "web/reinit.html",
