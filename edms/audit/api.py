@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema
 from rest_framework import permissions, serializers, viewsets
 
@@ -10,12 +11,15 @@ from edms.audit.models import AuditTrail
 AUDIT_READERS = ("Quality Assurance", "Administrator")
 
 
+def can_read_audit_trail(user) -> bool:
+    return bool(user.is_authenticated and (user.is_staff or user.has_role(*AUDIT_READERS)))
+
+
 class CanReadAuditTrail(permissions.BasePermission):
     message = "reading the audit trail needs staff status or the Quality Assurance role"
 
     def has_permission(self, request, view) -> bool:
-        user = request.user
-        return bool(user.is_authenticated and (user.is_staff or user.has_role(*AUDIT_READERS)))
+        return can_read_audit_trail(request.user)
 
 
 class AuditEntrySerializer(serializers.ModelSerializer):
@@ -59,6 +63,16 @@ FILTERS = {
 }
 
 
+def filtered_entries(params) -> QuerySet[AuditTrail]:
+    """Entries newest first, narrowed by the filters in `params`; a ValidationError names a
+    filter that is not valid (a date that is not a date)."""
+    filters = AuditFilterSerializer(data={k: v for k, v in params.items() if v.strip()})
+    filters.is_valid(raise_exception=True)
+    return AuditTrail.objects.order_by("-timestamp", "-sequence").filter(
+        **{FILTERS[name]: value for name, value in filters.validated_data.items()}
+    )
+
+
 class AuditTrailViewSet(viewsets.ReadOnlyModelViewSet):
     """Entries newest first, filtered by action, user, object and time."""
 
@@ -68,14 +82,9 @@ class AuditTrailViewSet(viewsets.ReadOnlyModelViewSet):
     lookup_value_regex = "[0-9a-f-]{36}"
 
     def get_queryset(self):
-        entries = AuditTrail.objects.order_by("-timestamp", "-sequence")
         if self.action != "list":
-            return entries
-        filters = AuditFilterSerializer(data=self.request.query_params)
-        filters.is_valid(raise_exception=True)
-        return entries.filter(
-            **{FILTERS[name]: value for name, value in filters.validated_data.items()}
-        )
+            return AuditTrail.objects.all()
+        return filtered_entries(self.request.query_params)
 
     @extend_schema(parameters=[AuditFilterSerializer])
     def list(self, request, *args, **kwargs):

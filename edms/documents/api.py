@@ -6,7 +6,7 @@ state does not allow is 409."""
 from __future__ import annotations
 
 from django.conf import settings
-from django.db.models import Prefetch
+from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status, viewsets
@@ -29,6 +29,15 @@ WORKING_ROLES = (
     "Quality Assurance",
     "Administrator",
 )
+
+
+def visible_documents(user) -> QuerySet[Document]:
+    """All documents for staff and the working roles; effective ones for everybody else."""
+    if user.is_staff or user.has_role(*WORKING_ROLES):
+        return Document.objects.all()
+    return Document.objects.filter(state__code="EFFECTIVE")
+
+
 REFUSALS = {
     403: OpenApiResponse(description="the caller's roles do not allow this step"),
     409: OpenApiResponse(description="the document's state does not allow this step"),
@@ -176,15 +185,21 @@ class DocumentViewSet(viewsets.ReadOnlyModelViewSet):
     lookup_value_regex = "[^/\\x00]+"
 
     def get_queryset(self):
-        user = self.request.user
-        documents = Document.objects.select_related(
-            "document_type", "source", "state", "author", "reviewer", "approver", "superseded_by"
-        ).prefetch_related(
-            Prefetch("versions", DocumentVersion.objects.select_related("created_by"))
+        return (
+            visible_documents(self.request.user)
+            .select_related(
+                "document_type",
+                "source",
+                "state",
+                "author",
+                "reviewer",
+                "approver",
+                "superseded_by",
+            )
+            .prefetch_related(
+                Prefetch("versions", DocumentVersion.objects.select_related("created_by"))
+            )
         )
-        if not (user.is_staff or user.has_role(*WORKING_ROLES)):
-            documents = documents.filter(state__code="EFFECTIVE")
-        return documents
 
     def handle_exception(self, exc):
         if isinstance(exc, lifecycle.RoleRequired):

@@ -11,15 +11,15 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
+from rest_framework.exceptions import ValidationError
 
-from edms.audit.api import AUDIT_READERS
+from edms.audit.api import CanReadAuditTrail, can_read_audit_trail, filtered_entries
 from edms.audit.models import AuditTrail
 from edms.backup import jobs
 from edms.backup.health import health_summary
 from edms.backup.models import BackupConfiguration, BackupJob, BackupType, RestoreJob
 from edms.backup.reinit import plan_reinit
-from edms.documents.api import WORKING_ROLES
-from edms.documents.models import Document
+from edms.documents.api import visible_documents
 
 PAGE_SIZE = 50
 
@@ -99,25 +99,31 @@ def health(request):
 
 @login_required
 def documents(request):
-    rows = Document.objects.select_related("document_type", "state", "author")
-    if not (request.user.is_staff or request.user.has_role(*WORKING_ROLES)):
-        rows = rows.filter(state__code="EFFECTIVE")
+    rows = visible_documents(request.user).select_related("document_type", "state", "author")
     if text := request.GET.get("q", "").strip():
         rows = rows.filter(title__icontains=text) | rows.filter(document_number__icontains=text)
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "web/documents.html", {"documents": page, "q": text})
 
 
-FILTERS = {"action": "action", "username": "username", "object": "object_repr"}
+AUDIT_FILTERS = ("action", "username", "object")
 
 
 @login_required
 def audit(request):
-    if not (request.user.is_staff or request.user.has_role(*AUDIT_READERS)):
-        raise PermissionDenied("reading the audit trail needs staff status or the QA role")
-    chosen = {name: request.GET.get(name, "").strip() for name in FILTERS}
-    entries = AuditTrail.objects.order_by("-timestamp", "-sequence").filter(
-        **{FILTERS[name]: value for name, value in chosen.items() if value}
-    )
+    if not can_read_audit_trail(request.user):
+        raise PermissionDenied(CanReadAuditTrail.message)
+    chosen = {name: request.GET.get(name, "").strip() for name in AUDIT_FILTERS}
+    try:
+        entries, problem = filtered_entries(chosen), ""
+    except ValidationError as exc:
+        entries, problem = (
+            AuditTrail.objects.none(),
+            "; ".join(
+                f"{name}: {' '.join(map(str, messages))}" for name, messages in exc.detail.items()
+            ),
+        )
     page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "web/audit.html", {"entries": page, "filters": chosen})
+    return render(
+        request, "web/audit.html", {"entries": page, "filters": chosen, "problem": problem}
+    )

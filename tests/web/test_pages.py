@@ -74,3 +74,16 @@ def test_non_staff_users_get_a_clear_refusal_without_a_traceback(people):
         assert b"Not allowed" in answer.content
         assert b"Traceback" not in answer.content
     assert client.get("/documents/").status_code == 200
+
+
+def test_audit_page_filters_like_the_api(make_user, effective_document):
+    """GIVEN an SOP taken to EFFECTIVE and a QA user signed in WHEN they filter the audit page
+    by the action MADE_EFFECTIVE THEN only that entry is listed."""
+    client = Client()
+    client.force_login(make_user("qa01", "Quality Assurance"))
+
+    page = client.get("/audit/", {"action": "MADE_EFFECTIVE", "username": ""})
+
+    rows = page.context["entries"].object_list
+    assert [entry.action for entry in rows] == ["MADE_EFFECTIVE"]
+    assert b"SOP-0001" in page.content
