@@ -31,7 +31,7 @@ def test_sigkill_during_a_clean_restore_changes_nothing(new_instance):
     THEN the database and the stored files are exactly as after the reinit, and a new restore
     runs to completion (the kernel released the lock) with nothing left over."""
     edms = new_instance("killed")
-    edms.run("load_demo_data", "--documents", "120", "--password", "demo-password-k")
+    edms.run("load_demo_data", "--documents", "300", "--password", "demo-password-k")
     backup = edms.data_dir / "backup.tar.zst"
     edms.run("create_backup", "--type", "full", "--output", str(backup))
     edms.run("system_reinit", "--confirm", "--no-safety-backup", "--reason", "kill test")
@@ -48,11 +48,12 @@ def test_sigkill_during_a_clean_restore_changes_nothing(new_instance):
     while not (lock.exists() and b"restore" in lock.read_bytes()):
         assert time.monotonic() < deadline and process.poll() is None, "restore never started"
         time.sleep(0.02)
-    time.sleep(0.3)
+    time.sleep(0.2)
     process.send_signal(signal.SIGKILL)
     assert process.wait() == -signal.SIGKILL, "the restore finished before it could be killed"
 
     assert _dump(edms) == before_db
+    assert _last_job(edms) == "running"  # killed before it finished
     leftovers = set(_files(edms)) - set(before_files)
     assert set(before_files) <= set(_files(edms))
 
@@ -63,3 +64,15 @@ def test_sigkill_during_a_clean_restore_changes_nothing(new_instance):
     files_now = _files(edms)
     assert len(files_now) == result["files"]["in_backup"]
     assert leftovers <= set(files_now)  # any file the killed restore placed is a backup file
+    statuses = edms.run("shell", "--no-imports", "-c", JOBS).stdout.split()
+    assert statuses == ["failed", "completed"]  # the dead restore's job is marked failed
+
+
+JOBS = (
+    "from edms.backup.models import RestoreJob;"
+    "print(*RestoreJob.objects.order_by('created_at').values_list('status', flat=True))"
+)
+
+
+def _last_job(instance) -> str:
+    return instance.run("shell", "--no-imports", "-c", JOBS).stdout.split()[-1]

@@ -134,6 +134,8 @@ def restore(
     lock = nullcontext() if dry_run or using != "default" else exclusive_operation("restore")
     try:
         with lock:
+            if not dry_run and using == "default":
+                _fail_interrupted_jobs(job)
             report = _run(source, options, reason, user, (passphrase, identity), progress)
     except BaseException as exc:
         _save(job, status=JobStatus.FAILED, finished_at=timezone.now(), error=str(exc) or repr(exc))
@@ -280,6 +282,17 @@ def reset_sequences(entries: list[ModelEntry], using: str) -> None:
     with connection.cursor() as cursor:
         for statement in statements:
             cursor.execute(statement)
+
+
+def _fail_interrupted_jobs(current: RestoreJob) -> None:
+    """Holding the lock, any other restore still 'running' died without finishing."""
+    RestoreJob.objects.filter(status=JobStatus.RUNNING, mode__in=["merge", "clean"]).exclude(
+        pk=current.pk
+    ).update(
+        status=JobStatus.FAILED,
+        finished_at=timezone.now(),
+        error="interrupted: the process ended before the restore finished; nothing was changed",
+    )
 
 
 def _save(job: RestoreJob, **fields) -> None:
