@@ -21,3 +21,6 @@ else:
     DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test.sqlite3")}  # noqa: F405
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+# Whitenoise serves STATIC_ROOT; the throw-away data directory starts without one.
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405

@@ -50,6 +50,6 @@ class InstanceIdentity(models.Model):
 
     @classmethod
     def current(cls, for_update: bool = False) -> "InstanceIdentity":
+        """The identity row, which migrate creates (0003_instance_identity)."""
         rows = cls.objects.select_for_update() if for_update else cls.objects
-        identity = rows.order_by("pk").first()
-        return identity or cls.objects.create()
+        return rows.order_by("pk").first() or cls.objects.create()

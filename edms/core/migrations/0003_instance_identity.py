@@ -1,0 +1,14 @@
+from django.db import migrations
+
+
+def create_identity(apps, schema_editor):
+    """One identity per install, made by migrate so that concurrent first writers share it."""
+    InstanceIdentity = apps.get_model("core", "InstanceIdentity")
+    if not InstanceIdentity.objects.exists():
+        InstanceIdentity.objects.create()
+
+
+class Migration(migrations.Migration):
+    dependencies = [("core", "0002_default_configuration")]
+
+    operations = [migrations.RunPython(create_identity, migrations.RunPython.noop)]
