@@ -3,6 +3,7 @@
 
 import gzip
 import io
+import re
 
 import orjson
 import pytest
@@ -54,7 +55,13 @@ def _save(path, data):
 
 
 def _without_audit(lines):
-    return [line for line in lines if '"model":"audit.audittrail"' not in line]
+    """The dump without audit entries; times as dumpdata writes them after a restore from a
+    dumpdata fixture ("…:52.000Z" comes back as a whole second and is dumped as "…:52Z")."""
+    return sorted(
+        re.sub(r"(T\d\d:\d\d:\d\d)\.000(Z|[+-])", r"\1\2", line)
+        for line in lines
+        if '"model":"audit.audittrail"' not in line
+    )
 
 
 @pytest.mark.parametrize(

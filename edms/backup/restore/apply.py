@@ -166,8 +166,7 @@ class Loader:
         if self.options.dry_run:
             pks = [next(self._fake_pks) for _ in rows]
         else:
-            objects = [shape.model(**row.values) for row in rows]
-            pks = insert(shape.model, objects, self.options.using)
+            pks = insert(shape.model, [row.values for row in rows], self.options.using)
             self._write_many_to_many(shape, list(zip(pks, rows, strict=True)))
         for pk, row in zip(pks, rows, strict=True):
             key_map[row.key] = pk
@@ -204,7 +203,7 @@ class Loader:
     def _write_many_to_many(self, shape: ModelShape, pairs: list[tuple[object, Row]]) -> None:
         for m2m in shape.many_to_many:
             links = [
-                m2m.through(**{m2m.source: pk, m2m.target: target})
+                {m2m.source: pk, m2m.target: target}
                 for pk, row in pairs
                 for target in row.many_to_many.get(m2m.name, [])
             ]

@@ -14,30 +14,38 @@ from django.db import connections, models
 BATCH = 2000
 
 
-def insert(model: type[models.Model], objects: list[models.Model], using: str) -> list:
-    """Insert unsaved `objects` and return their new primary keys, in order."""
+def insert(model: type[models.Model], rows: list[dict], using: str) -> list:
+    """Insert `rows` (``{attname: value}``; missing fields take their defaults) and return the
+    new primary keys, in order."""
+    if not rows:
+        return []
     connection = connections[using]
     if connection.vendor not in ("sqlite", "postgresql") or not _has_auto_pk(model):
+        objects = [model(**row) for row in rows]
         model._base_manager.using(using).bulk_create(objects, batch_size=500)
         return [obj.pk for obj in objects]
-    pks = _reserve(model, len(objects), connection)
-    fields = [f for f in model._meta.concrete_fields]
-    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
-    placeholders = ", ".join(["%s"] * len(fields))
+    pks = _reserve(model, len(rows), connection)
+    pk_field = model._meta.pk
+    fields = [f for f in model._meta.concrete_fields if f is not pk_field]
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in [pk_field, *fields])
+    placeholders = ", ".join(["%s"] * (len(fields) + 1))
     table = connection.ops.quote_name(model._meta.db_table)
     statement = f"INSERT INTO {table} ({columns}) VALUES ({placeholders})"  # noqa: S608
     with connection.cursor() as cursor:
-        for start in range(0, len(objects), BATCH):
-            rows = []
-            for obj, pk in zip(
-                objects[start : start + BATCH], pks[start : start + BATCH], strict=True
-            ):
-                obj.pk = pk
-                rows.append([f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields])
-            cursor.executemany(statement, rows)
-    for obj in objects:
-        obj._state.adding, obj._state.db = False, using
+        for start in range(0, len(rows), BATCH):
+            batch = zip(rows[start : start + BATCH], pks[start : start + BATCH], strict=True)
+            cursor.executemany(
+                statement, [_values(row, pk, fields, connection) for row, pk in batch]
+            )
     return pks
+
+
+def _values(row: dict, pk: int, fields: list[models.Field], connection) -> list:
+    values = [pk]
+    for field in fields:
+        value = row[field.attname] if field.attname in row else field.get_default()
+        values.append(field.get_db_prep_save(value, connection))
+    return values
 
 
 def _has_auto_pk(model: type[models.Model]) -> bool:
