@@ -24,6 +24,7 @@ from django.core.cache import cache
 from django.db import connection, transaction
 from django.utils import timezone
 
+from edms.backup import tasks
 from edms.backup.create import create_backup
 from edms.backup.errors import BackupError, OperationInProgress
 from edms.backup.lock import exclusive_operation
@@ -31,6 +32,7 @@ from edms.backup.models import BackupJob, JobStatus, RestoreJob
 from edms.backup.reinit import reinit
 from edms.backup.restore.service import restore
 from edms.backup.verify import verify_package
+from edms.celery import celery_enabled
 from edms.core.models import InstanceIdentity
 
 logger = logging.getLogger(__name__)
@@ -38,6 +40,7 @@ logger = logging.getLogger(__name__)
 ACTIVE = (JobStatus.PENDING, JobStatus.RUNNING)
 PROGRESS_INTERVAL = 0.25  # seconds between two cache writes of one job's progress
 REINIT_MODE = "reinit"
+SECRET_OPTIONS = ("passphrase", "admin_password")
 
 _threads: dict[str, threading.Thread | None] = {}  # job uuid -> its thread, in this process
 
@@ -51,14 +54,21 @@ def this_runner() -> str:
 
 
 def start(kind: str, job: BackupJob | RestoreJob, options: dict | None = None) -> None:
-    """Run the job in a worker thread once the transaction that created it has committed."""
+    """Run the job once the transaction that created it has committed: on a Celery worker when
+    a broker is configured, else in a worker thread of this process. Jobs carrying a secret
+    (a passphrase, an admin password) always stay in this process: a broker would hold the
+    secret in clear."""
+    options = options or {}
+    if celery_enabled() and not any(options.get(name) for name in SECRET_OPTIONS):
+        transaction.on_commit(lambda: tasks.run_job.delay(kind, job.pk, options))
+        return
     key = str(job.uuid)
     _threads[key] = None
     _claim(job)
 
     def launch() -> None:
         thread = threading.Thread(
-            target=_run_in_thread, args=(kind, job.pk, key, options or {}), name=f"edms-{kind}"
+            target=_run_in_thread, args=(kind, job.pk, key, options), name=f"edms-{kind}"
         )
         thread.daemon = True
         _threads[key] = thread

@@ -110,8 +110,10 @@ def test_a_worker_runs_the_due_backups_that_beat_ticks_and_triggered_ones(celery
 def test_a_worker_runs_api_jobs_and_retention(celery_instance):
     """GIVEN a pending backup job as the API creates it, and a configuration with two backups
     whose retention was then lowered to keep 1
-    WHEN the job and the retention are sent to the worker
-    THEN the job completes with a verified package, and the older backup is pruned."""
+    WHEN the job is started as the API starts it (a broker is configured, so it goes to the
+    worker) and the retention is sent to the worker
+    THEN the job completes with a verified package, run by the worker, and the older backup is
+    pruned."""
     instance = celery_instance
     instance.run("manage_backup_configs", "create", "weekly", "--type", "database",
                  "--schedule", "0 3 * * 0")  # fmt: skip
@@ -123,10 +125,15 @@ def test_a_worker_runs_api_jobs_and_retention(celery_instance):
         "shell",
         "--no-imports",
         "-c",
+        "from django.db import transaction;"
+        "from edms.backup import jobs;"
         "from edms.backup.models import BackupJob, BackupConfiguration as C;"
-        "from edms.backup.tasks import run_job, prune;"
+        "from edms.backup.tasks import prune;"
+        "atomic = transaction.atomic(); atomic.__enter__();"
         "job = BackupJob.objects.create(backup_type='full');"
-        "run_job.delay('backup', job.pk, {'verify': True});"
+        "jobs.start('backup', job, {'verify': True});"
+        "atomic.__exit__(None, None, None);"
+        "assert not jobs._threads, 'the job ran in a thread of this process';"
         "prune.delay(C.objects.get(name='weekly').pk)",
     )
 
