@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import hashlib
 import io
@@ -77,8 +78,14 @@ class PackageWriter:
         self._file.close()
 
     def abort(self) -> None:
-        """Drop everything written; the partial file is removed."""
+        """Drop everything written; the partial file is removed.
+
+        The file is closed first, so the tar and compression streams can only fail to flush:
+        closing them now keeps them from trying again when they are garbage-collected."""
         self._file.close()
+        for stream in (self._tar, self._compressed):
+            with contextlib.suppress(ValueError, OSError):
+                stream.close()
         self.path.unlink(missing_ok=True)
 
     def _info(self, name: str, size: int) -> tarfile.TarInfo:
