@@ -132,12 +132,6 @@ def test_a_failed_restore_keeps_the_upload_for_another_try(effective_document, s
     assert User.objects.get(username="author01").email != "changed@example.org"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="restore/clear.py unlinks kept rows through _meta.related_objects, which skips "
-    "related_name='+' relations such as RestoreJob.triggered_by: a clean restore fails with a "
-    "foreign key error while any job row names a user (here the dry run's)",
-)
 def test_a_clean_restore_keeps_the_operator_signed_in(effective_document, staff, login):
     """GIVEN staff holding a JWT and a backup that contains them WHEN they run a clean restore
     (every user deleted and loaded again, possibly under other row ids) THEN the restore

@@ -25,8 +25,18 @@ def clear_models(entries: list[ModelEntry], using: str = "default") -> dict[str,
     return deleted
 
 
+def _reverse_relations(model: type[models.Model]) -> list:
+    """Every relation pointing at `model`, hidden ones (related_name="+") included: a kept
+    job row naming a cleared user must be unlinked like any other."""
+    return [
+        f
+        for f in model._meta.get_fields(include_hidden=True)
+        if f.auto_created and not f.concrete and (f.one_to_many or f.one_to_one or f.many_to_many)
+    ]
+
+
 def _unlink_kept_rows(model: type[models.Model], cleared: set, using: str) -> None:
-    for relation in model._meta.related_objects:
+    for relation in _reverse_relations(model):
         related = relation.related_model
         if related in cleared or relation.many_to_many or related._meta.auto_created:
             continue
@@ -40,5 +50,5 @@ def _unlink_kept_rows(model: type[models.Model], cleared: set, using: str) -> No
 def _through_models(model: type[models.Model]) -> list[type[models.Model]]:
     """Auto-created many-to-many tables that have a column pointing at `model`."""
     throughs = [f.remote_field.through for f in model._meta.local_many_to_many]
-    throughs += [r.through for r in model._meta.related_objects if r.many_to_many and r.through]
+    throughs += [r.through for r in _reverse_relations(model) if r.many_to_many and r.through]
     return [t for t in throughs if t._meta.auto_created]
