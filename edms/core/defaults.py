@@ -100,8 +100,10 @@ SYSTEM_SETTINGS = [
 ]
 
 
-def install(apps) -> None:
-    """Create or update every default by its natural key, so running it twice changes nothing."""
+def install(apps, using: str = "default") -> None:
+    """Create or update every default by its natural key, so running it twice changes nothing.
+
+    `using` is the database being migrated, which need not be the default one."""
     Role = apps.get_model("accounts", "Role")
     DocumentType = apps.get_model("documents", "DocumentType")
     DocumentSource = apps.get_model("documents", "DocumentSource")
@@ -111,30 +113,32 @@ def install(apps) -> None:
     SystemSetting = apps.get_model("core", "SystemSetting")
 
     for name, description in ROLES:
-        Role.objects.update_or_create(name=name, defaults={"description": description})
+        Role.objects.using(using).update_or_create(name=name, defaults={"description": description})
     for code, name, months in DOCUMENT_TYPES:
-        DocumentType.objects.update_or_create(
+        DocumentType.objects.using(using).update_or_create(
             code=code, defaults={"name": name, "review_period_months": months}
         )
     for name, description in DOCUMENT_SOURCES:
-        DocumentSource.objects.update_or_create(name=name, defaults={"description": description})
+        DocumentSource.objects.using(using).update_or_create(
+            name=name, defaults={"description": description}
+        )
     for sequence, (code, name, terminal) in enumerate(DOCUMENT_STATES, start=1):
-        DocumentState.objects.update_or_create(
+        DocumentState.objects.using(using).update_or_create(
             code=code, defaults={"name": name, "sequence": sequence, "is_terminal": terminal}
         )
     for name, description, initial in WORKFLOW_TYPES:
-        WorkflowType.objects.update_or_create(
+        WorkflowType.objects.using(using).update_or_create(
             name=name,
             defaults={
                 "description": description,
-                "initial_state": DocumentState.objects.get(code=initial),
+                "initial_state": DocumentState.objects.using(using).get(code=initial),
             },
         )
     for token, path, description in PLACEHOLDERS:
-        Placeholder.objects.update_or_create(
+        Placeholder.objects.using(using).update_or_create(
             token=token, defaults={"source_path": path, "description": description}
         )
     for key, value, description in SYSTEM_SETTINGS:
-        SystemSetting.objects.get_or_create(
+        SystemSetting.objects.using(using).get_or_create(
             key=key, defaults={"value": value, "description": description}
         )

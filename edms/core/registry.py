@@ -174,7 +174,7 @@ class Registry:
         chosen = {e.label: e for e in (entries if entries is not None else self.entries.values())}
         sorter: graphlib.TopologicalSorter = graphlib.TopologicalSorter()
         for label, entry in sorted(chosen.items()):
-            sorter.add(label, *(dep for dep in dependencies(entry.model) if dep in chosen))
+            sorter.add(label, *sorted(dep for dep in dependencies(entry.model) if dep in chosen))
         return [chosen[label] for label in sorter.static_order()]
 
     def backed_up(self) -> list[ModelEntry]:

@@ -99,3 +99,28 @@ def test_bad_natural_key_paths_missing_file_fields_and_silent_exclusions_are_rep
         "documents.documentversion: file field 'sha512' does not exist",
         "documents.placeholder: excluded without a reason",
     ]
+
+
+def test_dependency_order_is_the_same_in_every_process():
+    """GIVEN two processes with different string hashing WHEN each asks for the backup order
+    THEN both get the same order, so plans, packages and reports list models identically."""
+    import os
+    import subprocess
+    import sys
+
+    script = (
+        "import django; django.setup();"
+        "from edms.core.registry import registry;"
+        "print(' '.join(e.label for e in registry.backed_up()))"
+    )
+    orders = {
+        subprocess.run(
+            [sys.executable, "-c", script],
+            env={**os.environ, "DJANGO_SETTINGS_MODULE": "tests.settings", "PYTHONHASHSEED": seed},
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        for seed in ("1", "2", "3")
+    }
+    assert len(orders) == 1, orders

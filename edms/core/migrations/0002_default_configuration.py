@@ -4,7 +4,7 @@ from django.db import migrations
 def install_defaults(apps, schema_editor):
     from edms.core import defaults
 
-    defaults.install(apps)
+    defaults.install(apps, using=schema_editor.connection.alias)
 
 
 class Migration(migrations.Migration):
