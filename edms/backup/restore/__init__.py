@@ -1,0 +1,1 @@
+"""Restore: sources, plan, apply, validate, and the drill; the entry point is service.restore."""
