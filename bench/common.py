@@ -11,13 +11,10 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
-import dj_database_url
-import psycopg
-from psycopg import sql
+from edms.core import pg_databases
 
 
 @dataclass
@@ -53,7 +50,10 @@ class Instance:
     @classmethod
     def create(cls, server_url: str | None = None) -> Instance:
         data_dir = Path(tempfile.mkdtemp(prefix="edms-bench-"))
-        return cls(data_dir, create_database(server_url) if server_url else None)
+        return cls(
+            data_dir,
+            pg_databases.create_database_at(server_url, "edms_bench") if server_url else None,
+        )
 
     def env(self) -> dict[str, str]:
         env = {k: v for k, v in os.environ.items() if not k.startswith("EDMS_")}
@@ -84,39 +84,7 @@ class Instance:
 
     def destroy(self) -> None:
         if self.database_url:
-            drop_database(self.database_url)
-
-
-def create_database(server_url: str) -> str:
-    config = dj_database_url.parse(server_url)
-    name = f"edms_bench_{uuid.uuid4().hex[:10]}"
-    with _admin(config) as conn:
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    auth = config["USER"] or "postgres"
-    if config["PASSWORD"]:
-        auth += f":{config['PASSWORD']}"
-    return f"postgresql://{auth}@{config['HOST'] or '127.0.0.1'}:{config['PORT'] or 5432}/{name}"
-
-
-def drop_database(url: str) -> None:
-    config = dj_database_url.parse(url)
-    with _admin(config) as conn:
-        conn.execute(
-            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(
-                sql.Identifier(config["NAME"])
-            )
-        )
-
-
-def _admin(config: dict) -> psycopg.Connection:
-    return psycopg.connect(
-        host=config["HOST"] or "127.0.0.1",
-        port=config["PORT"] or 5432,
-        user=config["USER"] or "postgres",
-        password=config["PASSWORD"] or None,
-        dbname="postgres",
-        autocommit=True,
-    )
+            pg_databases.drop_database_at(self.database_url)
 
 
 def print_table(headers: list[str], rows: list[list]) -> None:

@@ -21,7 +21,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.backup import LABELS  # noqa: E402
-from bench.common import Instance, create_database, drop_database, measure, print_table  # noqa: E402
+from bench.common import Instance, measure, print_table  # noqa: E402
+from edms.core import pg_databases  # noqa: E402
 
 
 def bench_size(documents: int, server_url: str | None) -> list[list]:
@@ -53,11 +54,11 @@ def bench_size(documents: int, server_url: str | None) -> list[list]:
         if source.database_url and shutil.which("pg_restore"):
             dump = out / "pg.dump"
             measure(["pg_dump", "-Fc", "-f", str(dump), source.database_url])
-            empty = create_database(server_url)
+            empty = pg_databases.create_database_at(server_url, "edms_bench")
             try:
                 pg = measure(["pg_restore", "--no-owner", "-d", empty, str(dump)])
             finally:
-                drop_database(empty)
+                pg_databases.drop_database_at(empty)
             rows.append(_row(documents, records, "pg_restore (pg_dump -Fc)", pg, restore))
         timings = report["timings"]
         rows[0][-1] = (

@@ -68,7 +68,8 @@ def db_vendor(db) -> str:
 @pytest.fixture
 def new_instance(tmp_path_factory):
     """Make fresh EDMS installations (own data dir and database), migrated and ready."""
-    from tests.instances import Instance, create_database, drop_database
+    from edms.core.pg_databases import create_database_at, drop_database_at
+    from tests.instances import Instance
 
     created = []
 
@@ -76,7 +77,7 @@ def new_instance(tmp_path_factory):
         server = os.environ.get("EDMS_TEST_DATABASE_URL")
         instance = Instance(
             data_dir=tmp_path_factory.mktemp(name),
-            database_url=create_database(server) if server else None,
+            database_url=create_database_at(server, "edms_inst") if server else None,
         )
         created.append(instance)
         if migrate:
@@ -86,4 +87,4 @@ def new_instance(tmp_path_factory):
     yield make
     for instance in created:
         if instance.database_url:
-            drop_database(instance.database_url)
+            drop_database_at(instance.database_url)

@@ -9,13 +9,8 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
-
-import dj_database_url
-import psycopg
-from psycopg import sql
 
 
 @dataclass
@@ -54,40 +49,3 @@ class Instance:
                 f"stdout:\n{result.stdout}\nstderr:\n{result.stderr}"
             )
         return result
-
-
-def create_database(server_url: str) -> str:
-    """Create an empty database on the server of `server_url` and return its URL."""
-    config = dj_database_url.parse(server_url)
-    name = f"edms_inst_{uuid.uuid4().hex[:12]}"
-    with _admin_connection(config) as conn:
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    return _url_with_name(config, name)
-
-
-def drop_database(url: str) -> None:
-    config = dj_database_url.parse(url)
-    with _admin_connection(config) as conn:
-        conn.execute(
-            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(
-                sql.Identifier(config["NAME"])
-            )
-        )
-
-
-def _admin_connection(config: dict) -> psycopg.Connection:
-    return psycopg.connect(
-        host=config["HOST"] or "127.0.0.1",
-        port=config["PORT"] or 5432,
-        user=config["USER"] or "postgres",
-        password=config["PASSWORD"] or None,
-        dbname="postgres",
-        autocommit=True,
-    )
-
-
-def _url_with_name(config: dict, name: str) -> str:
-    auth = config["USER"] or "postgres"
-    if config["PASSWORD"]:
-        auth += f":{config['PASSWORD']}"
-    return f"postgresql://{auth}@{config['HOST'] or '127.0.0.1'}:{config['PORT'] or 5432}/{name}"

@@ -14,12 +14,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import quote
 
 from django.db import connections
 from django.db.utils import load_backend
 
 from edms.backup.errors import BackupError
+from edms.core import pg_databases
 
 
 @dataclass(frozen=True)
@@ -70,14 +70,13 @@ def scratch_installation() -> Iterator[Scratch]:
             return
         if "postgresql" not in live["ENGINE"]:
             raise BackupError(f"drills support SQLite and PostgreSQL, not {live['ENGINE']}")
-        config["NAME"] = f"edms_scratch_{uuid.uuid4().hex[:12]}"
-        _postgres(live, f'CREATE DATABASE "{config["NAME"]}"')
+        config = pg_databases.create_database(config, "edms_scratch")
         try:
-            scratch = Scratch(data_dir, config, _postgres_url(config))
+            scratch = Scratch(data_dir, config, pg_databases.database_url(config))
             scratch.run("migrate", "--noinput", "-v0")
             yield scratch
         finally:
-            _postgres(live, f'DROP DATABASE IF EXISTS "{config["NAME"]}" WITH (FORCE)')
+            pg_databases.drop_database(config)
 
 
 @contextmanager
@@ -98,25 +97,3 @@ def connection_alias(scratch: Scratch) -> Iterator[str]:
     finally:
         connections[alias].close()
         del connections[alias]
-
-
-def _postgres(config: dict, statement: str) -> None:
-    import psycopg
-
-    with psycopg.connect(
-        host=config["HOST"] or "127.0.0.1",
-        port=config["PORT"] or 5432,
-        user=config["USER"] or None,
-        password=config["PASSWORD"] or None,
-        dbname="postgres",
-        autocommit=True,
-    ) as conn:
-        conn.execute(statement)
-
-
-def _postgres_url(config: dict) -> str:
-    auth = config["USER"] or "postgres"
-    if config["PASSWORD"]:
-        auth += ":" + quote(config["PASSWORD"], safe="")
-    host, port = config["HOST"] or "127.0.0.1", config["PORT"] or 5432
-    return f"postgresql://{auth}@{host}:{port}/{config['NAME']}"
