@@ -35,7 +35,12 @@ def add_restore_arguments(parser: CommandParser, *, only: bool = True) -> None:
     parser.add_argument("--json", action="store_true", help="print one JSON result object")
 
 
-def run_restore(command: BaseCommand, source: str, options: dict, only: list[str] | None) -> None:
+def run_restore(
+    command: BaseCommand, source: str, options: dict, only: list[str] | None = None
+) -> None:
+    """Restore `source` with the command's options; `only` defaults to the --only groups."""
+    if only is None and options.get("only"):
+        only = [group.strip() for group in options["only"].split(",") if group.strip()]
     show_bar = not options["json"] and sys.stderr.isatty()
     try:
         with terminal_progress(show_bar) as progress:

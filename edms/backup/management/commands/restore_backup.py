@@ -15,9 +15,4 @@ class Command(BaseCommand):
         add_restore_arguments(parser)
 
     def handle(self, *args, **options) -> None:
-        only = (
-            [g.strip() for g in options["only"].split(",") if g.strip()]
-            if options["only"]
-            else None
-        )
-        run_restore(self, options["from_file"], options, only)
+        run_restore(self, options["from_file"], options)
