@@ -1,5 +1,7 @@
 """--only restores a subset of groups together with what it depends on."""
 
+import json
+
 import pytest
 
 from edms.accounts.models import User
@@ -41,3 +43,18 @@ def test_a_group_brings_the_models_it_depends_on():
     assert {"workflows.documenttransition", "documents.document", "accounts.user"} <= labels
     assert {"workflows.documentstate", "documents.documenttype"} <= labels
     assert "audit.audittrail" not in labels
+
+
+def test_the_command_line_only_option_selects_the_groups(small_instance, backup_file, capsys):
+    """GIVEN a backup WHEN `restore_backup --only accounts --dry-run --json` runs
+    THEN the plan covers the accounts group and what it needs, and no documents or audit."""
+    from django.core.management import call_command
+
+    call_command(
+        "restore_backup", "--from-file", str(backup_file()), "--only", " accounts ,",
+        "--dry-run", "--json",
+    )  # fmt: skip
+
+    planned = {entry["label"] for entry in json.loads(capsys.readouterr().out)["plan"]}
+    assert "accounts.user" in planned and "accounts.userrole" in planned
+    assert "documents.document" not in planned and "audit.audittrail" not in planned
