@@ -51,7 +51,8 @@ class PackageReader:
     ) -> None:
         self.path = Path(path)
         self.encrypted = crypto.is_encrypted(self.path)
-        self._work = tempfile.TemporaryDirectory(prefix="edms-package-")
+        # Only an encrypted package needs a work directory: its decrypted copy.
+        self._work = tempfile.TemporaryDirectory(prefix="edms-package-") if self.encrypted else None
         self.plain_path = self.path
         self._manifest_bytes = b""
         self.manifest: dict = {}
@@ -109,7 +110,8 @@ class PackageReader:
         return extracted
 
     def close(self) -> None:
-        self._work.cleanup()
+        if self._work is not None:
+            self._work.cleanup()
 
     def __enter__(self) -> PackageReader:
         return self
