@@ -31,20 +31,21 @@ def insert(model: type[models.Model], rows: list[dict], using: str) -> list:
     placeholders = ", ".join(["%s"] * (len(fields) + 1))
     table = connection.ops.quote_name(model._meta.db_table)
     statement = f"INSERT INTO {table} ({columns}) VALUES ({placeholders})"  # noqa: S608
+    columns_of = [(f.attname, f.get_default, f.get_db_prep_save) for f in fields]
     with connection.cursor() as cursor:
         for start in range(0, len(rows), BATCH):
             batch = zip(rows[start : start + BATCH], pks[start : start + BATCH], strict=True)
             cursor.executemany(
-                statement, [_values(row, pk, fields, connection) for row, pk in batch]
+                statement, [_values(row, pk, columns_of, connection) for row, pk in batch]
             )
     return pks
 
 
-def _values(row: dict, pk: int, fields: list[models.Field], connection) -> list:
+def _values(row: dict, pk: int, columns_of: list[tuple], connection) -> list:
+    """The row's parameters: pk, then each field's value (or default) prepared for the database."""
     values = [pk]
-    for field in fields:
-        value = row[field.attname] if field.attname in row else field.get_default()
-        values.append(field.get_db_prep_save(value, connection))
+    for attname, default, prepare in columns_of:
+        values.append(prepare(row[attname] if attname in row else default(), connection))
     return values
 
 

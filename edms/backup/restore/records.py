@@ -88,6 +88,16 @@ class Unresolved:
         )
 
 
+NORMALISED_KEPT = 50_000
+
+
+def _plain(raw_key) -> bool:
+    """Strings and ints only: equal hashes then mean equal values (unlike 1, 1.0 and True)."""
+    return isinstance(raw_key, list | tuple) and all(
+        type(value) is str or type(value) is int for value in raw_key
+    )
+
+
 class Resolver:
     """Natural key -> pk for every model, from the target plus what this restore created."""
 
@@ -96,6 +106,7 @@ class Resolver:
         self._empty = set(empty)  # models a clean restore treats as cleared
         self._maps: dict[str, dict[tuple, object]] = {}
         self._keys: dict[str, NaturalKeys] = {}
+        self._normalised: dict[tuple, tuple] = {}  # (label, raw key) -> key: references repeat
 
     def keys(self, model: type[models.Model]) -> NaturalKeys:
         label = model._meta.label_lower
@@ -114,7 +125,15 @@ class Resolver:
         self._maps.pop(model._meta.label_lower, None)
 
     def pk(self, model: type[models.Model], raw_key) -> tuple[tuple, object | None]:
-        key = self.keys(model).normalise(raw_key)
+        label = model._meta.label_lower
+        cached = (label, *raw_key) if _plain(raw_key) else None
+        key = self._normalised.get(cached) if cached else None
+        if key is None:
+            key = self.keys(model).normalise(raw_key)
+            if cached:
+                if len(self._normalised) >= NORMALISED_KEPT:
+                    self._normalised.clear()  # bounded: memory stays flat
+                self._normalised[cached] = key
         return key, self.key_map(model).get(key)
 
     def row(self, shape: ModelShape, fields: dict) -> tuple[Row | None, Unresolved | None]:

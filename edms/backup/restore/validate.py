@@ -8,11 +8,14 @@ rolls the restore back: a shortfall is never reported as success.
 
 from __future__ import annotations
 
+import stat
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 
 from edms.audit import chain
 from edms.backup.errors import ValidationFailed
 from edms.backup.restore.apply import Loader
+from edms.backup.restore.files import SHA256
 from edms.backup.restore.keys import CHUNK, paths_of
 from edms.core.registry import ModelEntry
 from edms.documents import storage
@@ -88,6 +91,7 @@ def files_present(
     validation: Validation, entries: list[ModelEntry], verified: set[str], using: str
 ) -> None:
     problems, checked = [], set()
+    root = storage.root().resolve()
     for entry in entries:
         for stored in entry.files:
             rows = entry.model._base_manager.using(using).values_list(
@@ -97,21 +101,32 @@ def files_present(
                 if sha256 in checked:
                     continue
                 checked.add(sha256)
-                problem = file_problem(path, sha256, size, sha256 in verified)
+                problem = file_problem(path, sha256, size, sha256 in verified, root)
                 if problem:
                     problems.append(f"{entry.label} file {path}: {problem}")
     validation.add("files present", problems, f"{len(checked)} stored files with matching SHA-256")
 
 
-def file_problem(path: str, sha256: str, size: int, verified: bool) -> str:
+def file_problem(
+    path: str, sha256: str, size: int, verified: bool, root: Path | None = None
+) -> str:
+    """What is wrong with one stored file ('' if nothing); `root`: the resolved storage root."""
+    if path == storage.relative_path(sha256) and SHA256.fullmatch(sha256):
+        # its content address: hex only, it cannot leave the root
+        location = (root or storage.root().resolve()) / path
+    else:
+        try:
+            location = storage.absolute(path)
+        except ValueError as exc:
+            return str(exc)
     try:
-        location = storage.absolute(path)
-    except ValueError as exc:
-        return str(exc)
-    if not location.is_file():
+        status = location.stat()
+    except OSError:
         return "missing from storage"
-    if location.stat().st_size != size:
-        return f"size {location.stat().st_size}, expected {size}"
+    if not stat.S_ISREG(status.st_mode):
+        return "missing from storage"
+    if status.st_size != size:
+        return f"size {status.st_size}, expected {size}"
     if not verified and storage.file_sha256(location) != sha256:
         return "content does not match its SHA-256"
     return ""
