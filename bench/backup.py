@@ -10,7 +10,6 @@ output size, and ratios against create_backup; and `verify_backup` throughput.
 
 from __future__ import annotations
 
-import argparse
 import json
 import shutil
 import sys
@@ -18,7 +17,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import Instance, measure, print_table  # noqa: E402
+from bench.common import Instance, measure, run_at_two_sizes  # noqa: E402
 
 LABELS = (
     "import django; django.setup();"
@@ -82,20 +81,9 @@ def _row(documents, records, tool, run, output: Path, baseline) -> list:
     ]
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--documents", type=int, default=7000, help="the larger size")
-    parser.add_argument("--database-url", help="PostgreSQL server to run on (default SQLite)")
-    args = parser.parse_args()
-    rows = []
-    for documents in (max(1, args.documents // 10), args.documents):
-        rows += bench_size(documents, args.database_url)
-    print("database:", "PostgreSQL" if args.database_url else "SQLite")
-    print_table(
-        ["docs", "records", "tool", "wall s", "records/s", "peak RSS MB", "bytes", "vs backup"],
-        rows,
-    )
-
-
 if __name__ == "__main__":
-    main()
+    run_at_two_sizes(
+        __doc__.splitlines()[0],
+        bench_size,
+        ["docs", "records", "tool", "wall s", "records/s", "peak RSS MB", "bytes", "vs backup"],
+    )

@@ -5,6 +5,7 @@ Run benchmarks with the project's venv, e.g. ``.venv/bin/python bench/backup.py`
 
 from __future__ import annotations
 
+import argparse
 import os
 import secrets
 import subprocess
@@ -102,3 +103,17 @@ def _cell(value) -> str:
     if isinstance(value, int):
         return f"{value:,}"
     return str(value)
+
+
+def run_at_two_sizes(description: str, bench_size, headers: list[str]) -> None:
+    """Command-line entry of a benchmark: `bench_size(documents, server_url)` at the size asked
+    for and at a tenth of it (to show memory stays flat), then one table of every row."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--documents", type=int, default=7000, help="the larger size")
+    parser.add_argument("--database-url", help="PostgreSQL server to run on (default SQLite)")
+    args = parser.parse_args()
+    rows = []
+    for documents in (max(1, args.documents // 10), args.documents):
+        rows += bench_size(documents, args.database_url)
+    print("database:", "PostgreSQL" if args.database_url else "SQLite")
+    print_table(headers, rows)
