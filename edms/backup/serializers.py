@@ -13,7 +13,7 @@ from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from edms.backup import jobs
+from edms.backup import configurations, jobs
 from edms.backup.models import BackupConfiguration, BackupJob, BackupType, RestoreJob
 from edms.backup.restore.plan import CONFLICT_POLICIES, GROUPS
 from edms.backup.schedule import InvalidSchedule, validate_schedule
@@ -31,24 +31,7 @@ class BackupConfigurationSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = BackupConfiguration
-        fields = [
-            "id",
-            "name",
-            "description",
-            "backup_type",
-            "schedule",
-            "is_enabled",
-            "compression",
-            "encrypt",
-            "verify",
-            "keep_last",
-            "keep_daily",
-            "keep_weekly",
-            "keep_monthly",
-            "last_run_at",
-            "created_at",
-            "updated_at",
-        ]
+        fields = ["id", "name", *configurations.EDITABLE, "last_run_at", "created_at", "updated_at"]
         read_only_fields = ["last_run_at", "created_at", "updated_at"]
 
     def validate_schedule(self, value: str) -> str:
