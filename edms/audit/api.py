@@ -6,6 +6,7 @@ from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema
 from rest_framework import permissions, serializers, viewsets
 
+from edms.audit import chain
 from edms.audit.models import AuditTrail
 
 AUDIT_READERS = ("Quality Assurance", "Administrator")
@@ -25,20 +26,7 @@ class CanReadAuditTrail(permissions.BasePermission):
 class AuditEntrySerializer(serializers.ModelSerializer):
     class Meta:
         model = AuditTrail
-        fields = [
-            "uuid",
-            "chain",
-            "sequence",
-            "timestamp",
-            "username",
-            "action",
-            "object_type",
-            "object_key",
-            "object_repr",
-            "details",
-            "previous_hash",
-            "entry_hash",
-        ]
+        fields = [*chain.HASHED_FIELDS, "entry_hash"]
         read_only_fields = fields
 
 
