@@ -17,7 +17,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import Instance, measure, run_at_two_sizes  # noqa: E402
+from bench.common import Instance, measure, result_row, run_at_two_sizes  # noqa: E402
 
 LABELS = (
     "import django; django.setup();"
@@ -48,13 +48,17 @@ def bench_size(documents: int, server_url: str | None) -> list[list]:
             "--format", "jsonl", "-o", str(dump),
         )  # fmt: skip
         rows = [
-            _row(documents, records, "create_backup", backup, package, backup),
-            _row(documents, records, "dumpdata --natural-*", dumpdata, dump, backup),
+            result_row(documents, records, "create_backup", backup, backup, package.stat().st_size),
+            result_row(
+                documents, records, "dumpdata --natural-*", dumpdata, backup, dump.stat().st_size
+            ),
         ]
         if instance.database_url and shutil.which("pg_dump"):
             pg_file = out / "pg.dump"
             pg = measure(["pg_dump", "-Fc", "-f", str(pg_file), instance.database_url])
-            rows.append(_row(documents, records, "pg_dump -Fc", pg, pg_file, backup))
+            rows.append(
+                result_row(documents, records, "pg_dump -Fc", pg, backup, pg_file.stat().st_size)
+            )
         size_mb = package.stat().st_size / 1e6
         rows.append(
             [documents, records, "verify_backup", verify.seconds, records / verify.seconds,
@@ -66,19 +70,6 @@ def bench_size(documents: int, server_url: str | None) -> list[list]:
     finally:
         instance.destroy()
         shutil.rmtree(instance.data_dir, ignore_errors=True)
-
-
-def _row(documents, records, tool, run, output: Path, baseline) -> list:
-    return [
-        documents,
-        records,
-        tool,
-        run.seconds,
-        records / run.seconds,
-        run.peak_rss_mb,
-        output.stat().st_size,
-        f"{run.seconds / baseline.seconds:.1f}x time",
-    ]
 
 
 if __name__ == "__main__":

@@ -117,3 +117,17 @@ def run_at_two_sizes(description: str, bench_size, headers: list[str]) -> None:
         rows += bench_size(documents, args.database_url)
     print("database:", "PostgreSQL" if args.database_url else "SQLite")
     print_table(headers, rows)
+
+
+def result_row(documents, records, tool, run: Measurement, baseline: Measurement, *extra) -> list:
+    """One table row: size, tool, time, rate, peak RSS, any `extra` cells, time vs baseline."""
+    return [
+        documents,
+        records,
+        tool,
+        run.seconds,
+        records / run.seconds,
+        run.peak_rss_mb,
+        *extra,
+        f"{run.seconds / baseline.seconds:.1f}x time",
+    ]

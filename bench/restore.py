@@ -20,7 +20,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.backup import LABELS  # noqa: E402
-from bench.common import Instance, measure, run_at_two_sizes  # noqa: E402
+from bench.common import Instance, measure, result_row, run_at_two_sizes  # noqa: E402
 from edms.core import pg_databases  # noqa: E402
 
 
@@ -47,8 +47,8 @@ def bench_size(documents: int, server_url: str | None) -> list[list]:
         records = report["records"]
         loaddata = _fresh(server_url, targets).run("loaddata", str(fixture))
         rows = [
-            _row(documents, records, "restore_backup --clean", restore, restore),
-            _row(documents, records, "loaddata (natural keys)", loaddata, restore),
+            result_row(documents, records, "restore_backup --clean", restore, restore),
+            result_row(documents, records, "loaddata (natural keys)", loaddata, restore),
         ]
         if source.database_url and shutil.which("pg_restore"):
             dump = out / "pg.dump"
@@ -58,7 +58,7 @@ def bench_size(documents: int, server_url: str | None) -> list[list]:
                 pg = measure(["pg_restore", "--no-owner", "-d", empty, str(dump)])
             finally:
                 pg_databases.drop_database_at(empty)
-            rows.append(_row(documents, records, "pg_restore (pg_dump -Fc)", pg, restore))
+            rows.append(result_row(documents, records, "pg_restore (pg_dump -Fc)", pg, restore))
         timings = report["timings"]
         rows[0][-1] = (
             f"1.0x (records {timings['records']:.1f} s, files {timings['files']:.1f} s, "
@@ -76,18 +76,6 @@ def _fresh(server_url: str | None, created: list[Instance]) -> Instance:
     created.append(instance)
     instance.run("migrate", "--noinput", "-v0")
     return instance
-
-
-def _row(documents, records, tool, run, baseline) -> list:
-    return [
-        documents,
-        records,
-        tool,
-        run.seconds,
-        records / run.seconds,
-        run.peak_rss_mb,
-        f"{run.seconds / baseline.seconds:.1f}x time",
-    ]
 
 
 if __name__ == "__main__":

@@ -85,6 +85,22 @@ class JobProgressMixin(serializers.Serializer):
         return round(100 * live["done"] / live["total"], 1) if live["total"] else 0.0
 
 
+JOB_FIELDS = [
+    "uuid",
+    "status",
+    "phase",
+    "progress_done",
+    "progress_total",
+    "percent",
+    "triggered_by",
+    "created_at",
+    "started_at",
+    "finished_at",
+    "error",
+    "result",
+]  # what every job shows, backup or restore
+
+
 class BackupJobSerializer(JobProgressMixin, serializers.ModelSerializer):
     configuration = serializers.SlugRelatedField(slug_field="name", read_only=True, allow_null=True)
     filename = serializers.SerializerMethodField()
@@ -93,18 +109,9 @@ class BackupJobSerializer(JobProgressMixin, serializers.ModelSerializer):
     class Meta:
         model = BackupJob
         fields = [
-            "uuid",
+            *JOB_FIELDS,
             "backup_type",
-            "status",
-            "phase",
-            "progress_done",
-            "progress_total",
-            "percent",
-            "triggered_by",
             "configuration",
-            "created_at",
-            "started_at",
-            "finished_at",
             "filename",
             "size",
             "sha256",
@@ -113,8 +120,6 @@ class BackupJobSerializer(JobProgressMixin, serializers.ModelSerializer):
             "file_count",
             "content_digest",
             "verified_at",
-            "error",
-            "result",
             "download_url",
         ]
         read_only_fields = fields
@@ -135,25 +140,14 @@ class RestoreJobSerializer(JobProgressMixin, serializers.ModelSerializer):
     class Meta:
         model = RestoreJob
         fields = [
-            "uuid",
+            *JOB_FIELDS,
             "mode",
-            "status",
-            "phase",
-            "progress_done",
-            "progress_total",
-            "percent",
-            "triggered_by",
-            "created_at",
-            "started_at",
-            "finished_at",
             "source_name",
             "source_sha256",
             "conflict_policy",
             "only_groups",
             "reason",
             "plan",
-            "error",
-            "result",
         ]
         read_only_fields = fields
 
