@@ -35,6 +35,7 @@ class FilePlacer:
         self._root = storage.root().resolve()
         self._tmp = self._root / "tmp"
         self._tmp.mkdir(parents=True, exist_ok=True)
+        self._directories: set[Path] = set()  # storage directories known to exist
 
     def __enter__(self) -> FilePlacer:
         return self
@@ -58,6 +59,7 @@ class FilePlacer:
         tmp = Path(name)
         try:
             digest, written = hashlib.sha256(), 0
+            os.fchmod(fd, 0o640)
             with os.fdopen(fd, "wb") as out:
                 while chunk := stream.read(CHUNK):
                     digest.update(chunk)
@@ -74,9 +76,10 @@ class FilePlacer:
                 self._note(target)
                 # storage.place's move, on the address already known to be inside the root
                 # (hex only): it spares resolving the path again for every file
-                target.parent.mkdir(parents=True, exist_ok=True)
+                if target.parent not in self._directories:
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    self._directories.add(target.parent)
                 os.replace(tmp, target)
-                os.chmod(target, 0o640)
                 self.placed.append(target)
             self.verified.add(sha256)
         finally:

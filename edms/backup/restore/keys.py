@@ -35,6 +35,7 @@ class NaturalKeys:
         self.model = model
         self.paths = paths_of(model)
         self._fields = [final_field(model, path) for path in self.paths]
+        self._to_python = [field.to_python for field in self._fields]
         self._steps = [self._step(path) for path in self.paths]
 
     def _step(self, path: str) -> tuple[str, int | None]:
@@ -52,8 +53,10 @@ class NaturalKeys:
                 "--natural-primary records"
             )
         return tuple(
-            None if value is None else field.to_python(value)
-            for field, value in zip(self._fields, values, strict=True)
+            [
+                None if value is None else to_python(value)
+                for to_python, value in zip(self._to_python, values, strict=True)
+            ]
         )
 
     def of_record(self, fields: dict) -> tuple:

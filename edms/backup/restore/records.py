@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import orjson
 from django.core.exceptions import ValidationError
 from django.db import models
 
@@ -21,10 +22,14 @@ from edms.backup.restore.keys import NaturalKeys, load_key_map
 class Column:
     field: models.Field
     target: type[models.Model] | None = None  # set for foreign keys
+    # copied from the field once: the restore reads them for every value of every record
+    name: str = ""
+    attname: str = ""
 
-    @property
-    def attname(self) -> str:
-        return self.field.attname
+    @classmethod
+    def of(cls, field: models.Field) -> Column:
+        target = field.related_model if field.remote_field else None
+        return cls(field, target, field.name, field.attname)
 
 
 @dataclass(frozen=True)
@@ -45,7 +50,7 @@ class ModelShape:
     @classmethod
     def of(cls, model: type[models.Model]) -> ModelShape:
         columns = tuple(
-            Column(f, f.related_model if f.remote_field else None)
+            Column.of(f)
             for f in model._meta.concrete_model._meta.local_fields
             if f.serialize and not f.primary_key
         )
@@ -91,49 +96,43 @@ class Unresolved:
 NORMALISED_KEPT = 50_000
 
 
-def _plain(raw_key) -> bool:
-    """Strings and ints only: equal hashes then mean equal values (unlike 1, 1.0 and True)."""
-    return isinstance(raw_key, list | tuple) and all(
-        type(value) is str or type(value) is int for value in raw_key
-    )
-
-
 class Resolver:
     """Natural key -> pk for every model, from the target plus what this restore created."""
 
     def __init__(self, using: str, empty: set[str] = frozenset()) -> None:
         self.using = using
-        self._empty = set(empty)  # models a clean restore treats as cleared
-        self._maps: dict[str, dict[tuple, object]] = {}
-        self._keys: dict[str, NaturalKeys] = {}
-        self._normalised: dict[tuple, tuple] = {}  # (label, raw key) -> key: references repeat
+        self._empty = set(empty)  # labels of models a clean restore treats as cleared
+        self._maps: dict[type[models.Model], dict[tuple, object]] = {}
+        self._keys: dict[type[models.Model], NaturalKeys] = {}
+        # (model, key as JSON text) -> normalised key: references repeat. JSON text, not the
+        # raw list, so 1, 1.0 and true stay three different keys.
+        self._normalised: dict[tuple, tuple] = {}
 
     def keys(self, model: type[models.Model]) -> NaturalKeys:
-        label = model._meta.label_lower
-        if label not in self._keys:
-            self._keys[label] = NaturalKeys(model)
-        return self._keys[label]
+        keys = self._keys.get(model)
+        if keys is None:
+            keys = self._keys[model] = NaturalKeys(model)
+        return keys
 
     def key_map(self, model: type[models.Model]) -> dict[tuple, object]:
-        label = model._meta.label_lower
-        if label not in self._maps:
-            self._maps[label] = {} if label in self._empty else load_key_map(model, self.using)
-        return self._maps[label]
+        key_map = self._maps.get(model)
+        if key_map is None:
+            empty = model._meta.label_lower in self._empty
+            key_map = self._maps[model] = {} if empty else load_key_map(model, self.using)
+        return key_map
 
     def forget(self, model: type[models.Model]) -> None:
         """Drop a map nothing later will refer to, so memory stays flat on big tables."""
-        self._maps.pop(model._meta.label_lower, None)
+        self._maps.pop(model, None)
 
     def pk(self, model: type[models.Model], raw_key) -> tuple[tuple, object | None]:
-        label = model._meta.label_lower
-        cached = (label, *raw_key) if _plain(raw_key) else None
-        key = self._normalised.get(cached) if cached else None
+        cached = (model, orjson.dumps(raw_key))
+        key = self._normalised.get(cached)
         if key is None:
             key = self.keys(model).normalise(raw_key)
-            if cached:
-                if len(self._normalised) >= NORMALISED_KEPT:
-                    self._normalised.clear()  # bounded: memory stays flat
-                self._normalised[cached] = key
+            if len(self._normalised) >= NORMALISED_KEPT:
+                self._normalised.clear()  # bounded: memory stays flat
+            self._normalised[cached] = key
         return key, self.key_map(model).get(key)
 
     def row(self, shape: ModelShape, fields: dict) -> tuple[Row | None, Unresolved | None]:
@@ -147,32 +146,42 @@ class Resolver:
             ) from exc
 
     def _row(self, shape: ModelShape, fields: dict) -> tuple[Row | None, Unresolved | None]:
-        label = shape.model._meta.label_lower
-        key = self.keys(shape.model).of_record(fields)
-        row = Row(key, {})
+        row = Row(self.keys(shape.model).of_record(fields), {})
+        values = row.values
         for column in shape.columns:
-            if column.field.name not in fields:
+            raw = fields.get(column.name, _ABSENT)
+            if raw is _ABSENT:
                 continue
-            raw = fields[column.field.name]
-            if column.target is None or raw is None:
-                row.values[column.attname] = None if raw is None else column.field.to_python(raw)
-                continue
-            target_key, pk = self.pk(column.target, raw)
-            if pk is not None:
-                row.values[column.attname] = pk
-            elif column.field.null:
-                row.values[column.attname] = None
-                row.late.append((column, target_key))
+            if raw is None:
+                values[column.attname] = None
+            elif column.target is None:
+                values[column.attname] = column.field.to_python(raw)
             else:
-                target = column.target._meta.label_lower
-                return None, Unresolved(label, key, column.field.name, target, target_key)
+                target_key, pk = self.pk(column.target, raw)
+                if pk is not None:
+                    values[column.attname] = pk
+                elif column.field.null:
+                    values[column.attname] = None
+                    row.late.append((column, target_key))
+                else:
+                    return None, self._unresolved(
+                        shape, row, column.name, column.target, target_key
+                    )
         for m2m in shape.many_to_many:
             related = []
             for raw in fields.get(m2m.name, []):
                 target_key, pk = self.pk(m2m.related, raw)
                 if pk is None:
-                    target = m2m.related._meta.label_lower
-                    return None, Unresolved(label, key, m2m.name, target, target_key)
+                    return None, self._unresolved(shape, row, m2m.name, m2m.related, target_key)
                 related.append(pk)
             row.many_to_many[m2m.name] = sorted(related)
         return row, None
+
+    @staticmethod
+    def _unresolved(shape: ModelShape, row: Row, name: str, target, target_key) -> Unresolved:
+        return Unresolved(
+            shape.model._meta.label_lower, row.key, name, target._meta.label_lower, target_key
+        )
+
+
+_ABSENT = object()
