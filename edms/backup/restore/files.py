@@ -27,15 +27,15 @@ SHA256 = re.compile(r"[0-9a-f]{64}")
 
 class FilePlacer:
     def __init__(self, progress: Progress = NO_PROGRESS) -> None:
-        self.placed: list[Path] = []
+        self.placed: list[str] = []
         self.present = 0
         self.verified: set[str] = set()
         self._progress = progress
         self._journal = None
-        self._root = storage.root().resolve()
-        self._tmp = self._root / "tmp"
-        self._tmp.mkdir(parents=True, exist_ok=True)
-        self._directories: set[Path] = set()  # storage directories known to exist
+        self._root = str(storage.root().resolve())
+        self._tmp = os.path.join(self._root, "tmp")
+        os.makedirs(self._tmp, exist_ok=True)
+        self._directories: set[str] = set()  # storage directories known to exist
 
     def __enter__(self) -> FilePlacer:
         return self
@@ -52,11 +52,11 @@ class FilePlacer:
             self._progress("files", done, total)
 
     def _place(self, sha256: str, size: int, stream: BinaryIO) -> None:
+        # Plain strings and os calls, not pathlib: this runs once per stored file.
         if not SHA256.fullmatch(sha256):
             raise CorruptPackage(f"stored file name {sha256!r} is not a SHA-256")
-        target = self._root / storage.relative_path(sha256)  # hex only: cannot escape the root
-        fd, name = tempfile.mkstemp(dir=self._tmp)
-        tmp = Path(name)
+        target = os.path.join(self._root, storage.relative_path(sha256))  # hex: stays inside
+        fd, tmp = tempfile.mkstemp(dir=self._tmp)
         try:
             digest, written = hashlib.sha256(), 0
             os.fchmod(fd, 0o640)
@@ -70,28 +70,31 @@ class FilePlacer:
                     f"stored file {sha256} fails its checksum ({written} bytes, sha256 "
                     f"{digest.hexdigest()}); the backup is damaged"
                 )
-            if target.exists():
+            if os.path.exists(target):
                 self.present += 1
+                os.unlink(tmp)
             else:
                 self._note(target)
                 # storage.place's move, on the address already known to be inside the root
                 # (hex only): it spares resolving the path again for every file
-                if target.parent not in self._directories:
-                    target.parent.mkdir(parents=True, exist_ok=True)
-                    self._directories.add(target.parent)
+                directory = os.path.dirname(target)
+                if directory not in self._directories:
+                    os.makedirs(directory, exist_ok=True)
+                    self._directories.add(directory)
                 os.replace(tmp, target)
                 self.placed.append(target)
             self.verified.add(sha256)
-        finally:
-            tmp.unlink(missing_ok=True)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
 
     def undo(self) -> None:
         """Remove the files this restore placed (after a failure or rollback)."""
         for path in self.placed:
-            path.unlink(missing_ok=True)
+            Path(path).unlink(missing_ok=True)
         self.placed.clear()
 
-    def _note(self, target: Path) -> None:
+    def _note(self, target: str) -> None:
         if self._journal is None:
             journal_path().parent.mkdir(parents=True, exist_ok=True)
             self._journal = open(journal_path(), "a")  # noqa: SIM115 - closed in __exit__
