@@ -8,9 +8,13 @@ PYTHON=${PYTHON:-python3}
 if [ "${1:-}" = "--test" ]; then
   .venv/bin/python -m pip install -q -e '.[test]'
   # Playwright cannot download its own browser here: the browser tests drive Debian's Chromium.
-  if ! command -v chromium >/dev/null 2>&1; then
+  # The age and zstd tools show that packages open without EDMS.
+  missing=""
+  for tool in chromium age zstd; do command -v "$tool" >/dev/null 2>&1 || missing="$missing $tool"; done
+  if [ -n "$missing" ]; then
     if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
-    $SUDO apt-get update -qq && $SUDO apt-get install -y -qq chromium >/dev/null
+    # shellcheck disable=SC2086 # one word per package
+    $SUDO apt-get update -qq && $SUDO apt-get install -y -qq $missing >/dev/null
   fi
 else
   .venv/bin/python -m pip install -q -e .
