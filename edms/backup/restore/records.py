@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-import orjson
 from django.core.exceptions import ValidationError
 from django.db import models
 
@@ -93,9 +92,6 @@ class Unresolved:
         )
 
 
-NORMALISED_KEPT = 50_000
-
-
 class Resolver:
     """Natural key -> pk for every model, from the target plus what this restore created."""
 
@@ -104,9 +100,6 @@ class Resolver:
         self._empty = set(empty)  # labels of models a clean restore treats as cleared
         self._maps: dict[type[models.Model], dict[tuple, object]] = {}
         self._keys: dict[type[models.Model], NaturalKeys] = {}
-        # (model, key as JSON text) -> normalised key: references repeat. JSON text, not the
-        # raw list, so 1, 1.0 and true stay three different keys.
-        self._normalised: dict[tuple, tuple] = {}
 
     def keys(self, model: type[models.Model]) -> NaturalKeys:
         keys = self._keys.get(model)
@@ -126,13 +119,7 @@ class Resolver:
         self._maps.pop(model, None)
 
     def pk(self, model: type[models.Model], raw_key) -> tuple[tuple, object | None]:
-        cached = (model, orjson.dumps(raw_key))
-        key = self._normalised.get(cached)
-        if key is None:
-            key = self.keys(model).normalise(raw_key)
-            if len(self._normalised) >= NORMALISED_KEPT:
-                self._normalised.clear()  # bounded: memory stays flat
-            self._normalised[cached] = key
+        key = self.keys(model).normalise(raw_key)
         return key, self.key_map(model).get(key)
 
     def row(self, shape: ModelShape, fields: dict) -> tuple[Row | None, Unresolved | None]:
