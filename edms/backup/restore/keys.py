@@ -46,7 +46,7 @@ class NaturalKeys:
         return head, paths_of(target).index(rest)
 
     def normalise(self, values) -> tuple:
-        if not isinstance(values, list | tuple) or len(values) != len(self._fields):
+        if type(values) not in (list, tuple) or len(values) != len(self._fields):
             raise UnsupportedFormat(
                 f"{self.model._meta.label_lower}: {values!r} is not a natural key "
                 f"({', '.join(self.paths)}); restore needs dumpdata --natural-foreign "
@@ -55,7 +55,7 @@ class NaturalKeys:
         return tuple(
             [
                 None if value is None else to_python(value)
-                for to_python, value in zip(self._to_python, values, strict=True)
+                for to_python, value in zip(self._to_python, values)  # noqa: B905 - same length
             ]
         )
 
