@@ -2,10 +2,11 @@
 
 Models arrive in dependency order. Each model's records are taken in chunks: references become
 pks through the Resolver, existing rows are matched by natural key (one ``in_bulk`` per chunk),
-new rows are written with ``bulk_create`` and existing ones that differ are kept, updated with
-``bulk_update`` or refused, by policy. Nullable references to rows that do not exist yet (a
-document superseded by a later one) are written empty and filled in a second pass; records
-whose required reference is missing are retried after their model, like Django's loaddata.
+new rows are written in bulk (``insert``: COPY on PostgreSQL) and existing ones that differ
+are kept, updated with ``bulk_update`` or refused, by policy. Nullable references to rows that
+do not exist yet (a document superseded by a later one) are written empty and filled in a
+second pass; records whose required reference is missing are retried after their model, like
+Django's loaddata.
 In a dry run the same classification runs and nothing is written.
 """
 

@@ -1,8 +1,9 @@
 """Proof that a restore did what it says, checked inside its transaction before the commit.
 
-Every record of the backup is present by natural key, counts match the manifest, every stored
-file referenced by the restored models exists with its hash, a clean restore's content digest
-equals the backup's, and the audit chains verify. A failed check raises ValidationFailed, which
+Every record of the backup is present (by natural key, or for business records on a clean
+restore by the matching content digest), counts match the manifest, every stored file referenced
+by the restored models exists with its hash, a clean restore's content digest equals the
+backup's, and the audit chains verify. A failed check raises ValidationFailed, which
 rolls the restore back: a shortfall is never reported as success.
 """
 
