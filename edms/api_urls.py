@@ -7,7 +7,7 @@ from rest_framework.routers import DefaultRouter, SimpleRouter
 from rest_framework_simplejwt.views import TokenObtainPairView, TokenRefreshView
 
 from edms.audit.api import AuditTrailViewSet
-from edms.backup import api as backup
+from edms.backup.http import views as backup
 from edms.documents.api import DocumentViewSet
 
 backup_router = DefaultRouter()

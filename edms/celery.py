@@ -11,7 +11,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "edms.settings")
 
 app = Celery("edms")
 app.config_from_object("django.conf:settings", namespace="CELERY")
-app.autodiscover_tasks()
+app.autodiscover_tasks(["edms.backup.operations"])
 
 
 def celery_enabled() -> bool:

@@ -15,9 +15,9 @@ from rest_framework.exceptions import ValidationError
 
 from edms.audit.api import CanReadAuditTrail, can_read_audit_trail, filtered_entries
 from edms.audit.models import AuditTrail
-from edms.backup import jobs
-from edms.backup.health import health_summary
 from edms.backup.models import BackupConfiguration, BackupJob, BackupType, RestoreJob
+from edms.backup.operations import jobs
+from edms.backup.operations.health import health_summary
 from edms.backup.reinit import plan_reinit
 from edms.documents.api import visible_documents
 

@@ -18,7 +18,7 @@ jobs_db = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def no_job_left_running():
     """A test ends only when the job threads it started have finished."""
     yield
-    from edms.backup import jobs
+    from edms.backup.operations import jobs
 
     jobs.wait_for_jobs(timeout=120)
 

@@ -58,7 +58,7 @@ def test_verify_backup_records_the_verification(staff, login, effective_document
     answer = client.post(url + "verify_backup/", {}, format="json")
 
     assert answer.status_code == 202, answer.content
-    from edms.backup import jobs
+    from edms.backup.operations import jobs
 
     jobs.wait_for_jobs()
     job = client.get(url).json()

@@ -39,7 +39,7 @@ def test_verification_left_running_by_a_dead_process_is_failed_and_can_be_redone
     assert interrupted["state"] == "failed"
     assert interrupted["error"].startswith("interrupted")
     assert again.status_code == 202, again.content
-    from edms.backup import jobs
+    from edms.backup.operations import jobs
 
     jobs.wait_for_jobs()
     assert follow(client, url)["result"]["verification"]["state"] == "passed"

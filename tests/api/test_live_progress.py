@@ -9,8 +9,8 @@ import sys
 
 from django.core.cache import cache
 
-from edms.backup import jobs
 from edms.backup.models import RestoreJob
+from edms.backup.operations import jobs
 
 
 def test_reported_progress_shows_in_the_detail_while_the_job_runs(staff, login):

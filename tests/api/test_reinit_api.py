@@ -49,7 +49,7 @@ def test_confirmed_reinit_runs_in_background_and_its_job_reports_completion(
     and the new admin's password THEN the answer is 202; when the job is done the documents
     and the old users are gone, the job (written again after the clearing) is completed with
     the safety backup's path, and the new admin can log in with that password."""
-    from edms.backup import jobs
+    from edms.backup.operations import jobs
 
     answer = login(staff).post(
         "/api/v1/backup/reinit/",

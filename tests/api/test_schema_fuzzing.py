@@ -12,7 +12,7 @@ import schemathesis
 from hypothesis import HealthCheck, given, settings
 from schemathesis import checks
 
-from edms.backup import jobs
+from edms.backup.operations import jobs
 
 pytestmark = [
     pytest.mark.slow,

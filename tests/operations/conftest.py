@@ -9,8 +9,8 @@ from django.utils import timezone
 @pytest.fixture
 def configuration(db, storage_root):
     """Make a backup configuration, as if created `created` ago (two days: its 02:00 is due)."""
-    from edms.backup import configurations
     from edms.backup.models import BackupConfiguration
+    from edms.backup.operations import configurations
 
     def make(name: str, *, created: dt.timedelta = dt.timedelta(0), **fields):
         fields = {"backup_type": "database", "schedule": "0 2 * * *", **fields}

@@ -7,7 +7,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from edms.backup.models import BackupConfiguration, BackupJob, JobStatus
-from edms.backup.schedule import claim, due_configurations
+from edms.backup.operations.schedule import claim, due_configurations
 from edms.backup.verify import verify_package
 
 TWO_DAYS = dt.timedelta(days=2)

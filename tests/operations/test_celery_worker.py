@@ -84,7 +84,7 @@ def test_a_worker_runs_the_due_backups_that_beat_ticks_and_triggered_ones(celery
         "from django.utils import timezone;"
         "from edms.backup.models import BackupConfiguration as C;"
         "C.objects.filter(name='nightly').update(created_at=timezone.now() - dt.timedelta(days=2));"
-        "from edms.backup.tasks import tick, run_scheduled_backup;"
+        "from edms.backup.operations.tasks import tick, run_scheduled_backup;"
         "tick.delay();"
         "run_scheduled_backup.delay(C.objects.get(name='on-demand').pk)",
     )
@@ -126,9 +126,9 @@ def test_a_worker_runs_api_jobs_and_retention(celery_instance):
         "--no-imports",
         "-c",
         "from django.db import transaction;"
-        "from edms.backup import jobs;"
+        "from edms.backup.operations import jobs;"
         "from edms.backup.models import BackupJob, BackupConfiguration as C;"
-        "from edms.backup.tasks import prune;"
+        "from edms.backup.operations.tasks import prune;"
         "atomic = transaction.atomic(); atomic.__enter__();"
         "job = BackupJob.objects.create(backup_type='full');"
         "jobs.start('backup', job, {'verify': True});"

@@ -7,8 +7,8 @@ from django.utils import timezone
 
 from edms.audit.models import AuditTrail
 from edms.backup.create import create_backup
-from edms.backup.health import health_summary
 from edms.backup.models import BackupJob, JobStatus
+from edms.backup.operations.health import health_summary
 
 pytestmark = pytest.mark.django_db
 

@@ -3,7 +3,8 @@ import subprocess
 import sys
 
 SUMMARY = (
-    "import json; from edms.backup.health import health_summary;print(json.dumps(health_summary()))"
+    "import json; from edms.backup.operations.health import health_summary;"
+    "print(json.dumps(health_summary()))"
 )
 
 

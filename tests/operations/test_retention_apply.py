@@ -5,7 +5,7 @@ from django.utils import timezone
 
 from edms.backup.create import create_backup
 from edms.backup.models import BackupJob, JobStatus
-from edms.backup.retention import apply_retention
+from edms.backup.operations.retention import apply_retention
 
 
 def backdate(job: BackupJob, days: int, hour: int = 0) -> None:

@@ -5,7 +5,7 @@ import datetime as dt
 from hypothesis import given
 from hypothesis import strategies as st
 
-from edms.backup.retention import RetentionPolicy, select_for_deletion
+from edms.backup.operations.retention import RetentionPolicy, select_for_deletion
 
 START = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
 moments = st.integers(min_value=0, max_value=400 * 24 * 60).map(

@@ -4,7 +4,7 @@ import threading
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from edms.backup.schedule import ScheduledRun, run_due, run_scheduler
+from edms.backup.operations.schedule import ScheduledRun, run_due, run_scheduler
 
 
 class Command(BaseCommand):

@@ -1,7 +1,7 @@
 import orjson
 from django.core.management.base import BaseCommand, CommandParser
 
-from edms.backup.listing import list_backups
+from edms.backup.operations.catalog import list_backups
 
 
 class Command(BaseCommand):

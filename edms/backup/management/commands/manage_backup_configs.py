@@ -2,9 +2,9 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from edms.backup import configurations
-from edms.backup.configurations import ConfigurationError
 from edms.backup.models import BackupConfiguration, BackupType
+from edms.backup.operations import configurations
+from edms.backup.operations.configurations import ConfigurationError
 
 
 class Command(BaseCommand):

@@ -3,11 +3,11 @@ import sys
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from edms.backup import configurations
-from edms.backup.configurations import ConfigurationError
 from edms.backup.errors import BackupError
+from edms.backup.operations import configurations
+from edms.backup.operations.configurations import ConfigurationError
+from edms.backup.operations.schedule import run_configuration
 from edms.backup.progress import terminal_progress
-from edms.backup.schedule import run_configuration
 
 
 class Command(BaseCommand):

@@ -24,11 +24,11 @@ from django.core.cache import cache
 from django.db import connection, transaction
 from django.utils import timezone
 
-from edms.backup import tasks
 from edms.backup.create import create_backup
 from edms.backup.errors import BackupError, OperationInProgress
 from edms.backup.lock import exclusive_operation
 from edms.backup.models import BackupJob, JobStatus, RestoreJob
+from edms.backup.operations import tasks
 from edms.backup.reinit import reinit
 from edms.backup.restore.service import restore
 from edms.backup.verify import verify_package

@@ -5,7 +5,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 from django.utils import timezone
 
-from edms.backup.workflow_history import export_history
+from edms.workflows.history import export_history
 
 
 class Command(BaseCommand):

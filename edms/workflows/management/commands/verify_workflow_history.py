@@ -5,7 +5,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from edms.backup.errors import BackupError
 from edms.backup.restore.sources import open_source
-from edms.backup.workflow_history import HistoryReport, check_history, database_history
+from edms.workflows.history import HistoryReport, check_history, database_history
 
 
 class Command(BaseCommand):

@@ -3,9 +3,9 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from edms.backup.management.commands.verify_workflow_history import verify
 from edms.backup.restore.cli import run_restore
 from edms.backup.restore.plan import CONFLICT_POLICIES
+from edms.workflows.management.commands.verify_workflow_history import verify
 
 
 class Command(BaseCommand):

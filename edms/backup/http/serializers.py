@@ -13,10 +13,10 @@ from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from edms.backup import configurations, jobs
 from edms.backup.models import BackupConfiguration, BackupJob, BackupType, RestoreJob
+from edms.backup.operations import configurations, jobs
+from edms.backup.operations.schedule import InvalidSchedule, validate_schedule
 from edms.backup.restore.plan import CONFLICT_POLICIES, GROUPS
-from edms.backup.schedule import InvalidSchedule, validate_schedule
 
 
 class CaseInsensitiveChoiceField(serializers.ChoiceField):

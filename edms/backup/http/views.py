@@ -1,5 +1,6 @@
 """The backup REST API (staff only, health excepted): thin views that validate input, start a
-background job (`edms.backup.jobs`) and answer 202 with it; clients poll the job's detail."""
+background job (`edms.backup.operations.jobs`) and answer 202 with it; clients poll the job's
+detail."""
 
 from __future__ import annotations
 
@@ -22,10 +23,11 @@ from rest_framework.permissions import AllowAny, IsAdminUser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from edms.backup import configurations, jobs, serializers
 from edms.backup.errors import BackupError, OperationInProgress
-from edms.backup.health import health_summary
+from edms.backup.http import serializers
 from edms.backup.models import BackupConfiguration, BackupJob, JobStatus, RestoreJob
+from edms.backup.operations import configurations, jobs
+from edms.backup.operations.health import health_summary
 from edms.backup.reinit import plan_reinit
 from edms.backup.restore.service import inspect
 from edms.web.errors import Conflict

@@ -3,9 +3,9 @@
 
 from __future__ import annotations
 
-from edms.backup import schedule
 from edms.backup.models import BackupConfiguration
-from edms.backup.retention import apply_retention
+from edms.backup.operations import schedule
+from edms.backup.operations.retention import apply_retention
 from edms.celery import app
 
 
@@ -32,6 +32,6 @@ def prune(configuration_id: int) -> list[str]:
 @app.task(name="edms.backup.run_job")
 def run_job(kind: str, job_id: int, options: dict | None = None) -> None:
     """Run a pending BackupJob or RestoreJob created by the API or the web UI."""
-    from edms.backup.jobs import run_job as run
+    from edms.backup.operations.jobs import run_job as run
 
     run(kind, job_id, options or {})

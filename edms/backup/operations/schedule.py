@@ -1,10 +1,10 @@
 """When scheduled backups run: which configurations are due (their cron expression since the
 last run), running one, and the built-in scheduler loop of the embedded default.
 
-With Celery configured, beat calls `edms.backup.tasks.tick` every minute and the due runs go to
-the workers; without it, `edms backup_scheduler` runs the same `run_due` in-process. Either way a
-run is claimed first with a conditional update of `last_run_at`, so two schedulers (two beats,
-or beat and `edms backup_scheduler`) never start the same scheduled run twice.
+With Celery configured, beat calls `edms.backup.operations.tasks.tick` every minute and the due
+runs go to the workers; without it, `edms backup_scheduler` runs the same `run_due` in-process.
+Either way a run is claimed first with a conditional update of `last_run_at`, so two schedulers
+(two beats, or beat and `edms backup_scheduler`) never start the same scheduled run twice.
 """
 
 from __future__ import annotations
@@ -23,9 +23,9 @@ from django.utils import timezone
 from edms.backup.create import create_backup
 from edms.backup.errors import BackupError
 from edms.backup.models import BackupConfiguration, BackupJob, JobStatus
+from edms.backup.operations.retention import apply_retention
 from edms.backup.package import crypto
 from edms.backup.progress import NO_PROGRESS, Progress
-from edms.backup.retention import apply_retention
 
 log = logging.getLogger(__name__)
 

@@ -8,7 +8,7 @@ from django.db import transaction
 
 from edms.audit import chain
 from edms.backup.models import BackupConfiguration
-from edms.backup.schedule import InvalidSchedule, next_run, validate_schedule
+from edms.backup.operations.schedule import InvalidSchedule, next_run, validate_schedule
 
 EDITABLE = (
     "description",

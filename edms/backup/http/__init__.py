@@ -1,0 +1,1 @@
+"""The REST edge of backup, restore and reinit (DRF views and serializers)."""
