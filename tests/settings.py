@@ -4,7 +4,13 @@ import os
 import secrets
 import tempfile
 
-os.environ.setdefault("EDMS_DATA_DIR", tempfile.mkdtemp(prefix="edms-test-"))
+# Each pytest-xdist worker gets a data directory of its own (the maintenance lock lives there).
+# Workers inherit the controller's environment, so the directory is tagged with its owner;
+# subprocesses a test starts inherit the tag and share their worker's directory.
+_owner = os.environ.get("PYTEST_XDIST_WORKER", "main")
+if os.environ.get("EDMS_TEST_DATA_DIR_OWNER") != _owner or "EDMS_DATA_DIR" not in os.environ:
+    os.environ["EDMS_DATA_DIR"] = tempfile.mkdtemp(prefix=f"edms-test-{_owner}-")
+    os.environ["EDMS_TEST_DATA_DIR_OWNER"] = _owner
 os.environ.setdefault("EDMS_SECRET_KEY", secrets.token_urlsafe(40))
 
 import dj_database_url  # noqa: E402

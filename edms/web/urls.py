@@ -1,17 +1,17 @@
 from django.urls import path
 
-from edms.web import views
+from edms.web.views import access, audit, backups, documents, health, schedules
 
 app_name = "web"
 
 urlpatterns = [
-    path("", views.home, name="home"),
-    path("backups/", views.backups, name="backups"),
-    path("restore/", views.restore, name="restore"),
-    path("schedules/", views.schedules, name="schedules"),
-    path("schedules/<int:pk>/", views.schedule_edit, name="schedule-edit"),
-    path("reinit/", views.reinit, name="reinit"),
-    path("health/", views.health, name="health"),
-    path("documents/", views.documents, name="documents"),
-    path("audit/", views.audit, name="audit"),
+    path("", access.home, name="home"),
+    path("backups/", backups.backups, name="backups"),
+    path("restore/", backups.restore, name="restore"),
+    path("schedules/", schedules.schedules, name="schedules"),
+    path("schedules/<int:pk>/", schedules.schedule_edit, name="schedule-edit"),
+    path("reinit/", backups.reinit, name="reinit"),
+    path("health/", health.health, name="health"),
+    path("documents/", documents.documents, name="documents"),
+    path("audit/", audit.audit, name="audit"),
 ]
