@@ -3,7 +3,9 @@
 Each entry's hash covers a canonical JSON form of its content plus the previous entry's hash,
 so altering any stored field or removing an entry breaks the chain from that point on. Only
 natural values (usernames, model labels, natural keys) go into the hash, never database ids,
-so a chain still verifies after a restore onto another server.
+so a chain still verifies after a restore onto another server. Electronic signatures lean on the
+chain: a signing step's entry carries the signature's fields, and verification compares every
+signature row with its entry (edms.documents.signatures).
 """
 
 from __future__ import annotations
@@ -145,6 +147,7 @@ def verify_report(using: str = "default") -> ChainReport:
     identity = InstanceIdentity.objects.using(using).order_by("pk").first()
     if identity is not None and identity.audit_head:
         report.check_head(str(identity.audit_chain), identity.audit_head)
+    report.check_signatures(using)
     return report.result
 
 
@@ -155,6 +158,7 @@ class _ChainWalk:
         self.broken: set[str] = set()
         self.chain: str | None = None
         self.previous_hash = GENESIS_HASH
+        self.signing_entries: dict[str, object] = {}  # signature uuid -> the entry that signed
 
     def visit(self, entry) -> None:
         chain_id = str(entry.chain)
@@ -169,6 +173,9 @@ class _ChainWalk:
             if reason:
                 self._break(chain_id, entry.sequence, str(entry.uuid), reason)
         self.previous_hash = entry.entry_hash
+        signed = entry.details.get("signature") if isinstance(entry.details, dict) else None
+        if isinstance(signed, dict):
+            self.signing_entries[str(signed.get("uuid"))] = entry
 
     def check_head(self, chain_id: str, head: int) -> None:
         """The current chain must end where the instance last appended: catches removed tails."""
@@ -177,6 +184,16 @@ class _ChainWalk:
             self._break(
                 chain_id, last + 1, "-", f"entries {last + 1}..{head} were removed from the end"
             )
+
+    def check_signatures(self, using: str) -> None:
+        """Every electronic signature row must equal what its (hashed) signing entry says."""
+        from edms.documents.signatures import mismatches  # documents builds on the audit app
+
+        claims = {uuid: e.details["signature"] for uuid, e in self.signing_entries.items()}
+        for uuid, reason in mismatches(claims, using):
+            entry = self.signing_entries.get(uuid)
+            where = (str(entry.chain), entry.sequence, str(entry.uuid)) if entry else ("-", 0, "-")
+            self.result.breaks.append(ChainBreak(*where, reason))
 
     def _break(self, chain_id: str, sequence: int, uuid: str, reason: str) -> None:
         self.broken.add(chain_id)

@@ -114,6 +114,9 @@ def _declarations() -> list[ModelEntry]:
         _own("workflows.DocumentWorkflow", "workflows", business),
         _own("workflows.DocumentTransition", "workflows", business),
         _own("audit.AuditTrail", "audit", business),
+        # In the audit group: a signature is verified against its signing entry, so the two
+        # are restored together (`--only accounts,documents,workflows` leaves both out).
+        _own("documents.Signature", "audit", business),
         _own("backup.BackupConfiguration", "configuration", config),
         _own(
             "backup.BackupJob",

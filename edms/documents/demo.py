@@ -1,8 +1,9 @@
 """Demo data: users with roles and documents taken through the real lifecycle service.
 
 Everything is made the way a user would make it (create, upload, submit, review, approve, make
-effective, supersede, obsolete), so the demo instance has the transitions, workflows, stored files
-and audit entries of a real one. The same seed gives the same users, titles and structure.
+effective, supersede, obsolete), so the demo instance has the transitions, workflows, stored files,
+electronic signatures and audit entries of a real one. The same seed gives the same users, titles
+and structure.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import datetime as dt
 import io
 import random
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
@@ -22,7 +23,7 @@ from edms.accounts.admin_account import admin_password, create_admin
 from edms.accounts.models import User
 from edms.accounts.roles import assign_role
 from edms.audit import chain
-from edms.documents import lifecycle
+from edms.documents import lifecycle, signatures
 from edms.documents.models import Document, DocumentDependency, DocumentSource
 
 # Demo users cycle through these roles: author01, reviewer01, …, viewer01, author02, …
@@ -118,10 +119,22 @@ class Cast:
     admin: User
     by_role: dict[str, list[User]]
     sources: list[str]
+    password: str
+    created: set[int]  # users made by this load, so their password is the one given
+    signers: dict[int, signatures.Signer | None] = field(default_factory=dict)
 
     def pick(self, role: str, index: int) -> User:
         people = self.by_role[role]
         return people[index % len(people)]
+
+    def signer(self, user: User) -> signatures.Signer | None:
+        """The user's signing credential, their password checked once for the whole load (a
+        password hash per step would dominate large loads). A reused user whose password is
+        not the one given cannot sign: their steps stay unsigned."""
+        if user.pk not in self.signers:
+            known = user.pk in self.created or user.check_password(self.password)
+            self.signers[user.pk] = signatures.authenticate(user, self.password) if known else None
+        return self.signers[user.pk]
 
 
 def load_demo_data(
@@ -168,7 +181,7 @@ def _make_cast(
     # Every demo user has the same password: hash it once instead of once per user.
     password_hash = make_password(password)
     by_role: dict[str, list[User]] = {role: [] for _, role in ROLE_CYCLE}
-    created = int(admin_created)
+    created = {admin.pk} if admin_created else set()
     for index in range(count - 1):
         prefix, role = ROLE_CYCLE[index % len(ROLE_CYCLE)]
         username = f"{prefix}{index // len(ROLE_CYCLE) + 1:02d}"
@@ -183,14 +196,14 @@ def _make_cast(
             },
         )
         if is_new:
-            created += 1
+            created.add(user.pk)
             chain.record("USER_CREATED", admin, user, {"by": "load_demo_data"})
         assign_role(admin, user, role)
         by_role[role].append(user)
     # The lifecycle checks roles at every step; prefetched roles answer without a query.
     prefetch_related_objects([user for users in by_role.values() for user in users], "roles")
     sources = list(DocumentSource.objects.order_by("name").values_list("name", flat=True))
-    return Cast(admin, by_role, sources), created
+    return Cast(admin, by_role, sources, password, created), len(created)
 
 
 def _make_pattern(
@@ -227,25 +240,40 @@ def _make_document(
         lifecycle.add_dependency(
             author, document, made[slot.implements], DocumentDependency.Kind.IMPLEMENTS
         )
+    submit = {"reviewer": reviewer, "signer": cast.signer(author)}
     for number in range(1, slot.versions + 1):
         _upload(author, document, number)
         if slot.rejected_once and number == 1:
-            lifecycle.submit_for_review(author, document, reviewer)
-            lifecycle.review(reviewer, document, accept=False, comment="Step 4 is ambiguous.")
+            lifecycle.submit_for_review(author, document, **submit)
+            lifecycle.review(
+                reviewer,
+                document,
+                accept=False,
+                comment="Step 4 is ambiguous.",
+                signer=cast.signer(reviewer),
+            )
     stage = STAGE[slot.final_state]
     if stage >= SUBMITTED:
-        lifecycle.submit_for_review(author, document, reviewer)
+        lifecycle.submit_for_review(author, document, **submit)
     if stage >= REVIEWED:
-        document = lifecycle.review(reviewer, document, accept=True, comment="No findings.")
+        document = lifecycle.review(
+            reviewer, document, accept=True, comment="No findings.", signer=cast.signer(reviewer)
+        )
     if stage >= APPROVED:
         today = timezone.localdate()
         pending = slot.final_state == "APPROVED_PENDING_EFFECTIVE"
         effective = today + dt.timedelta(days=30) if pending else today
         document = lifecycle.approve(
-            approver, document, comment="Approved.", effective_date=effective
+            approver,
+            document,
+            comment="Approved.",
+            effective_date=effective,
+            signer=cast.signer(approver),
         )
     if stage >= RETIRED:
-        document = lifecycle.obsolete(controller, document, reason="Process discontinued.")
+        document = lifecycle.obsolete(
+            controller, document, reason="Process discontinued.", signer=cast.signer(controller)
+        )
     if slot.supersedes is not None:
         lifecycle.supersede(controller, made[slot.supersedes], by=document)
     return document

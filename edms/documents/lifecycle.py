@@ -1,5 +1,9 @@
 """The document lifecycle: every step checks the actor's role, records the workflow transition
-and writes an audit entry. API views, commands and demo data all go through these functions."""
+and writes an audit entry. API views, commands and demo data all go through these functions.
+
+Submitting (as the author), reviewing, approving, making effective and obsoleting are electronic
+signatures when given a `signer` from `signatures.authenticate` (the web UI and the API always
+give one); the signature and the step's audit entry are written in the step's transaction."""
 
 from __future__ import annotations
 
@@ -13,19 +17,22 @@ from django.utils import timezone
 
 from edms.audit import chain
 from edms.core.models import SystemSetting
-from edms.documents import storage
+from edms.documents import signatures, storage
 from edms.documents.models import (
     Document,
     DocumentDependency,
     DocumentSource,
     DocumentType,
     DocumentVersion,
+    Signature,
 )
+from edms.documents.signatures import Signer
 from edms.workflows.models import DocumentState, DocumentTransition, DocumentWorkflow, WorkflowType
 
 REVIEW_AND_APPROVAL = "Review and Approval"
 UP_VERSIONING = "Up-versioning"
 OBSOLESCENCE = "Obsolescence"
+Meaning = Signature.Meaning
 
 
 class LifecycleError(Exception):
@@ -103,11 +110,8 @@ def upload_version(
     change_summary: str = "",
     content_type: str = "",
 ) -> DocumentVersion:
-    require_role(actor, "Author")
     document = _locked(document)
-    require_state(document, "DRAFT")
-    if document.author_id != actor.pk:
-        raise RoleRequired(f"only the author {document.author.username} may upload versions")
+    may_upload(actor, document)
     blob = storage.store(stream)
     latest = document.versions.order_by("-version_number").first()
     version = DocumentVersion.objects.create(
@@ -146,14 +150,13 @@ def add_dependency(
 
 
 @transaction.atomic
-def submit_for_review(actor, document: Document, reviewer) -> Document:
+def submit_for_review(
+    actor, document: Document, reviewer, *, signer: Signer | None = None
+) -> Document:
     document = _locked(document)
-    require_state(document, "DRAFT")
-    if document.author_id != actor.pk:
-        raise RoleRequired(f"only the author {document.author.username} may submit for review")
-    if not document.versions.exists():
-        raise LifecycleError(f"{document.document_number} has no version file to review")
+    may_submit(actor, document)
     require_role(reviewer, "Reviewer")
+    signature = signatures.sign(signer, actor, document, Meaning.AUTHORED)
     document.reviewer = reviewer
     workflow = DocumentWorkflow.objects.create(
         document=document,
@@ -168,22 +171,41 @@ def submit_for_review(actor, document: Document, reviewer) -> Document:
         "UNDER_REVIEW",
         "SUBMITTED_FOR_REVIEW",
         f"reviewer: {reviewer.username}",
+        signature=signature,
     )
 
 
 @transaction.atomic
-def review(actor, document: Document, *, accept: bool, comment: str = "") -> Document:
+def review(
+    actor, document: Document, *, accept: bool, comment: str = "", signer: Signer | None = None
+) -> Document:
     document = _locked(document)
-    require_state(document, "UNDER_REVIEW")
-    require_role(actor, "Reviewer")
-    if document.reviewer_id != actor.pk:
-        raise RoleRequired(f"{document.document_number} is assigned to another reviewer")
+    may_review(actor, document)
     if not accept and not comment.strip():
         raise LifecycleError("a rejection needs a comment saying why")
     workflow = _active_workflow(document)
+    meaning = Meaning.REVIEWED if accept else Meaning.REJECTED
+    signature = signatures.sign(signer, actor, document, meaning)
     if accept:
-        return _move(document, workflow, actor, "REVIEW_COMPLETED", "REVIEW_ACCEPTED", comment)
-    return _move(document, workflow, actor, "DRAFT", "REVIEW_REJECTED", comment, complete=True)
+        return _move(
+            document,
+            workflow,
+            actor,
+            "REVIEW_COMPLETED",
+            "REVIEW_ACCEPTED",
+            comment,
+            signature=signature,
+        )
+    return _move(
+        document,
+        workflow,
+        actor,
+        "DRAFT",
+        "REVIEW_REJECTED",
+        comment,
+        complete=True,
+        signature=signature,
+    )
 
 
 @transaction.atomic
@@ -194,22 +216,39 @@ def approve(
     accept: bool = True,
     comment: str = "",
     effective_date: dt.date | None = None,
+    signer: Signer | None = None,
 ) -> Document:
+    """Approve (or reject with a comment); an effective date given here is part of the approval,
+    so reaching it needs no signature of its own."""
     document = _locked(document)
-    require_state(document, "REVIEW_COMPLETED")
-    require_role(actor, "Approver")
-    if actor.pk in (document.author_id, document.reviewer_id):
-        raise RoleRequired("the approver must be neither the author nor the reviewer")
+    may_approve(actor, document)
     workflow = _active_workflow(document)
     if not accept:
         if not comment.strip():
             raise LifecycleError("a rejection needs a comment saying why")
+        signature = signatures.sign(signer, actor, document, Meaning.REJECTED)
         return _move(
-            document, workflow, actor, "DRAFT", "APPROVAL_REJECTED", comment, complete=True
+            document,
+            workflow,
+            actor,
+            "DRAFT",
+            "APPROVAL_REJECTED",
+            comment,
+            complete=True,
+            signature=signature,
         )
+    signature = signatures.sign(signer, actor, document, Meaning.APPROVED)
     document.approver = actor
     document.approved_at = timezone.now()
-    document = _move(document, workflow, actor, "APPROVED_PENDING_EFFECTIVE", "APPROVED", comment)
+    document = _move(
+        document,
+        workflow,
+        actor,
+        "APPROVED_PENDING_EFFECTIVE",
+        "APPROVED",
+        comment,
+        signature=signature,
+    )
     if effective_date is not None:
         document = make_effective(actor, document, on=effective_date)
     return document
@@ -217,16 +256,22 @@ def approve(
 
 @transaction.atomic
 def make_effective(
-    actor, document: Document, *, on: dt.date, today: dt.date | None = None
+    actor,
+    document: Document,
+    *,
+    on: dt.date,
+    today: dt.date | None = None,
+    signer: Signer | None = None,
 ) -> Document:
     """Set the effective date; the document becomes EFFECTIVE now if that date has come."""
     document = _locked(document)
-    require_state(document, "APPROVED_PENDING_EFFECTIVE")
-    require_role(actor, "Approver", "Document Controller")
+    may_make_effective(actor, document)
+    signature = signatures.sign(signer, actor, document, Meaning.MADE_EFFECTIVE)
     document.effective_date = on
     if on > (today or timezone.localdate()):
         document.save(update_fields=["effective_date"])
-        chain.record("EFFECTIVE_DATE_SET", actor, document, {"effective_date": on.isoformat()})
+        details = {"effective_date": on.isoformat(), **_signed(signature)}
+        chain.record("EFFECTIVE_DATE_SET", actor, document, details)
         return document
     document.review_date = _add_months(on, document.document_type.review_period_months)
     return _move(
@@ -237,6 +282,7 @@ def make_effective(
         "MADE_EFFECTIVE",
         f"effective {on.isoformat()}",
         complete=True,
+        signature=signature,
     )
 
 
@@ -256,9 +302,8 @@ def supersede(actor, document: Document, *, by: Document, comment: str = "") -> 
     document, by = _locked(document), _locked(by)
     if document.pk == by.pk:
         raise LifecycleError(f"{document.document_number} cannot supersede itself")
-    require_state(document, "EFFECTIVE")
+    may_supersede(actor, document)
     require_state(by, "EFFECTIVE", "APPROVED_PENDING_EFFECTIVE")
-    require_role(actor, "Document Controller", "Approver")
     document.superseded_by = by
     workflow = _start(document, actor, UP_VERSIONING)
     return _move(
@@ -273,15 +318,95 @@ def supersede(actor, document: Document, *, by: Document, comment: str = "") -> 
 
 
 @transaction.atomic
-def obsolete(actor, document: Document, *, reason: str) -> Document:
+def obsolete(actor, document: Document, *, reason: str, signer: Signer | None = None) -> Document:
     document = _locked(document)
-    require_state(document, "EFFECTIVE")
-    require_role(actor, "Document Controller", "Approver")
+    may_obsolete(actor, document)
     if not reason.strip():
         raise LifecycleError("making a document obsolete needs a reason")
+    signature = signatures.sign(signer, actor, document, Meaning.OBSOLETED)
     document.obsolete_date = timezone.localdate()
     workflow = _start(document, actor, OBSOLESCENCE)
-    return _move(document, workflow, actor, "OBSOLETE", "MADE_OBSOLETE", reason, complete=True)
+    return _move(
+        document,
+        workflow,
+        actor,
+        "OBSOLETE",
+        "MADE_OBSOLETE",
+        reason,
+        complete=True,
+        signature=signature,
+    )
+
+
+# Who may take each step in which state. The steps call these first; `allowed_steps` asks them
+# all, so pages offer exactly the steps the service would accept.
+
+
+def may_upload(actor, document: Document) -> None:
+    require_role(actor, "Author")
+    require_state(document, "DRAFT")
+    if document.author_id != actor.pk:
+        raise RoleRequired(f"only the author {document.author.username} may upload versions")
+
+
+def may_submit(actor, document: Document) -> None:
+    require_state(document, "DRAFT")
+    if document.author_id != actor.pk:
+        raise RoleRequired(f"only the author {document.author.username} may submit for review")
+    if not document.versions.exists():
+        raise LifecycleError(f"{document.document_number} has no version file to review")
+
+
+def may_review(actor, document: Document) -> None:
+    require_state(document, "UNDER_REVIEW")
+    require_role(actor, "Reviewer")
+    if document.reviewer_id != actor.pk:
+        raise RoleRequired(f"{document.document_number} is assigned to another reviewer")
+
+
+def may_approve(actor, document: Document) -> None:
+    require_state(document, "REVIEW_COMPLETED")
+    require_role(actor, "Approver")
+    if actor.pk in (document.author_id, document.reviewer_id):
+        raise RoleRequired("the approver must be neither the author nor the reviewer")
+
+
+def may_make_effective(actor, document: Document) -> None:
+    require_state(document, "APPROVED_PENDING_EFFECTIVE")
+    require_role(actor, "Approver", "Document Controller")
+
+
+def may_supersede(actor, document: Document) -> None:
+    require_state(document, "EFFECTIVE")
+    require_role(actor, "Document Controller", "Approver")
+
+
+def may_obsolete(actor, document: Document) -> None:
+    require_state(document, "EFFECTIVE")
+    require_role(actor, "Document Controller", "Approver")
+
+
+STEP_RULES = {
+    "upload": may_upload,
+    "submit": may_submit,
+    "review": may_review,
+    "approve": may_approve,
+    "make_effective": may_make_effective,
+    "supersede": may_supersede,
+    "obsolete": may_obsolete,
+}
+
+
+def allowed_steps(actor, document: Document) -> set[str]:
+    """The names of the steps in STEP_RULES that `actor` may take on `document` now."""
+    allowed = set()
+    for name, rule in STEP_RULES.items():
+        try:
+            rule(actor, document)
+        except LifecycleError:
+            continue
+        allowed.add(name)
+    return allowed
 
 
 def _number_width() -> int:
@@ -326,8 +451,10 @@ def _move(
     comment: str = "",
     *,
     complete: bool = False,
+    signature: Signature | None = None,
 ) -> Document:
-    """The one place a document changes state: transition, workflow, document, audit entry."""
+    """The one place a document changes state: transition, workflow, document, audit entry
+    (which carries the step's signature, if it is one)."""
     from_state, to_state = document.state, DocumentState.objects.get(code=to_code)
     DocumentTransition.objects.create(
         workflow=workflow, from_state=from_state, to_state=to_state, actor=actor, comment=comment
@@ -347,9 +474,15 @@ def _move(
             "to": to_code,
             "comment": comment,
             "workflow": str(workflow.uuid),
+            **_signed(signature),
         },
     )
     return document
+
+
+def _signed(signature: Signature | None) -> dict:
+    """The audit details that bind a signature to its entry (none for an unsigned step)."""
+    return {"signature": signatures.claim(signature)} if signature else {}
 
 
 def _add_months(day: dt.date, months: int) -> dt.date:

@@ -144,3 +144,43 @@ class DocumentDependency(NaturalKeyModel):
 
     def __str__(self) -> str:
         return f"{self.document} {self.dependency_type.lower()} {self.depends_on}"
+
+
+class Signature(NaturalKeyModel):
+    """An electronic signature (21 CFR 11.50): who signed which exact file, when, and meaning what.
+
+    Written only by the lifecycle's signing steps (edms.documents.signatures.sign). The step's
+    audit entry carries the same fields, so `edms verify_audit_chain` shows an altered row."""
+
+    NATURAL_KEY = ("uuid",)
+
+    class Meaning(models.TextChoices):
+        AUTHORED = "AUTHORED", "Authored"
+        REVIEWED = "REVIEWED", "Reviewed"
+        APPROVED = "APPROVED", "Approved"
+        REJECTED = "REJECTED", "Rejected"
+        MADE_EFFECTIVE = "MADE_EFFECTIVE", "Made effective"
+        OBSOLETED = "OBSOLETED", "Obsoleted"
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    version = models.ForeignKey(
+        DocumentVersion, on_delete=models.PROTECT, related_name="signatures"
+    )
+    signer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="signatures"
+    )
+    username = models.CharField(max_length=150, help_text="the signer's username as signed")
+    full_name = models.CharField(max_length=300, help_text="the signer's printed name as signed")
+    meaning = models.CharField(max_length=20, choices=Meaning.choices)
+    signed_at = models.DateTimeField(help_text="UTC, with microseconds")
+    sha256 = models.CharField(max_length=64, help_text="SHA-256 of the signed version's file")
+
+    class Meta:
+        ordering = ["signed_at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_meaning_display()} by {self.username} ({self.version})"
+
+    @property
+    def printed_name(self) -> str:
+        return self.full_name or self.username
