@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "edms.accounts",
     "edms.workflows",
     "edms.documents",
+    "edms.search",
     "edms.audit",
     "edms.backup",
     "edms.web",  # the administrators' UI; no models, so nothing to declare in the registry

@@ -111,6 +111,15 @@ def _declarations() -> list[ModelEntry]:
         _own("documents.Document", "documents", business),
         _own("documents.DocumentVersion", "documents", business, files=(version_file,)),
         _own("documents.DocumentDependency", "documents", business),
+        ModelEntry(
+            "search.searchentry",
+            "documents",
+            excluded,
+            ("document_uuid",),
+            reason="rebuilt from documents (edms rebuild_search_index), with the full-text "
+            "index over it: FTS5 table search_searchentry_fts, or a GIN index on PostgreSQL",
+            cleared_by_reinit=True,
+        ),
         _own("workflows.DocumentWorkflow", "workflows", business),
         _own("workflows.DocumentTransition", "workflows", business),
         _own("audit.AuditTrail", "audit", business),
