@@ -6,7 +6,7 @@ state does not allow is 409."""
 from __future__ import annotations
 
 from django.conf import settings
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status, viewsets
@@ -18,25 +18,8 @@ from rest_framework.response import Response
 from edms.accounts.models import User
 from edms.documents import lifecycle
 from edms.documents.models import Document, DocumentSource, DocumentType, DocumentVersion
+from edms.documents.visibility import visible_documents
 from edms.web.errors import Conflict
-
-# Roles that work on documents before they are effective; everyone else reads effective ones.
-WORKING_ROLES = (
-    "Author",
-    "Reviewer",
-    "Approver",
-    "Document Controller",
-    "Quality Assurance",
-    "Administrator",
-)
-
-
-def visible_documents(user) -> QuerySet[Document]:
-    """All documents for staff and the working roles; effective ones for everybody else."""
-    if user.is_staff or user.has_role(*WORKING_ROLES):
-        return Document.objects.all()
-    return Document.objects.filter(state__code="EFFECTIVE")
-
 
 REFUSALS = {
     403: OpenApiResponse(description="the caller's roles do not allow this step"),

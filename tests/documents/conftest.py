@@ -17,7 +17,34 @@ NAMES = {
     "controller": ("David", "Schmidt"),
     "viewer": ("Elena", "Tanaka"),
 }
-PDF = b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n"
+
+
+def minimal_pdf(text: str) -> bytes:
+    """A real one-page PDF showing `text` (ASCII), written by hand: objects, xref, trailer."""
+    stream = f"BT /F1 18 Tf 72 720 Td ({text}) Tj ET".encode()
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
+        b"/Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length %d >>\nstream\n%s\nendstream" % (len(stream), stream),
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    out, offsets = bytearray(b"%PDF-1.4\n"), []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objects) + 1,
+        xref,
+    )
+    return bytes(out)
+
+
+PDF = minimal_pdf("Line clearance before every batch")
 
 
 def password_of(user) -> str:
@@ -52,7 +79,9 @@ def signed_document(named_people, signer, storage_root):
     author, reviewer = people["author"], people["reviewer"]
     approver, controller = people["approver"], people["controller"]
     doc = lifecycle.create_document(author, document_type="SOP", title="Line clearance")
-    lifecycle.upload_version(author, doc, io.BytesIO(PDF), "line-clearance.pdf")
+    lifecycle.upload_version(
+        author, doc, io.BytesIO(PDF), "line-clearance.pdf", content_type="application/pdf"
+    )
     lifecycle.submit_for_review(author, doc, reviewer, signer=signer(author))
     lifecycle.review(reviewer, doc, accept=True, signer=signer(reviewer))
     lifecycle.approve(approver, doc, signer=signer(approver))

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 
 from edms.audit import chain
-from edms.backup.operations.jobs import run_backup
 from edms.backup.digest import content_digest
+from edms.backup.operations.jobs import run_backup
 from edms.backup.reinit import reinit
 from edms.backup.restore.service import restore
 from edms.documents.models import Signature
