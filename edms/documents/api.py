@@ -16,8 +16,14 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from edms.accounts.models import User
-from edms.documents import lifecycle
-from edms.documents.models import Document, DocumentSource, DocumentType, DocumentVersion
+from edms.documents import filetypes, lifecycle, signatures
+from edms.documents.models import (
+    Document,
+    DocumentSource,
+    DocumentType,
+    DocumentVersion,
+    Signature,
+)
 from edms.documents.visibility import visible_documents
 from edms.web.errors import Conflict
 
@@ -37,10 +43,20 @@ class NaturalKeyField(serializers.SlugRelatedField):
         return super().to_internal_value(data)
 
 
+class SignatureSerializer(serializers.ModelSerializer):
+    meaning = serializers.CharField(source="get_meaning_display", read_only=True)
+
+    class Meta:
+        model = Signature
+        fields = ["uuid", "username", "full_name", "meaning", "signed_at", "sha256"]
+        read_only_fields = fields
+
+
 class VersionSerializer(serializers.ModelSerializer):
     created_by = serializers.SlugRelatedField(
         slug_field="username", read_only=True, allow_null=True
     )
+    signatures = SignatureSerializer(many=True, read_only=True)
 
     class Meta:
         model = DocumentVersion
@@ -53,6 +69,7 @@ class VersionSerializer(serializers.ModelSerializer):
             "change_summary",
             "created_by",
             "created_at",
+            "signatures",
         ]
         read_only_fields = fields
 
@@ -120,11 +137,19 @@ class UploadVersionSerializer(serializers.Serializer):
         return upload
 
 
-class SubmitSerializer(serializers.Serializer):
+class SignedSerializer(serializers.Serializer):
+    """A step that is an electronic signature: the caller's password, typed again to sign."""
+
+    password = serializers.CharField(
+        write_only=True, trim_whitespace=False, style={"input_type": "password"}
+    )
+
+
+class SubmitSerializer(SignedSerializer):
     reviewer = NaturalKeyField(slug_field="username", queryset=User.objects.filter(is_active=True))
 
 
-class ReviewSerializer(serializers.Serializer):
+class ReviewSerializer(SignedSerializer):
     accept = serializers.BooleanField()
     comment = serializers.CharField(required=False, allow_blank=True, default="")
 
@@ -134,11 +159,11 @@ class ApproveSerializer(ReviewSerializer):
     effective_date = serializers.DateField(required=False, allow_null=True, default=None)
 
 
-class MakeEffectiveSerializer(serializers.Serializer):
+class MakeEffectiveSerializer(SignedSerializer):
     on = serializers.DateField(required=False, help_text="default: today")
 
 
-class ObsoleteSerializer(serializers.Serializer):
+class ObsoleteSerializer(SignedSerializer):
     reason = serializers.CharField()
 
 
@@ -154,9 +179,12 @@ class DocumentFilterSerializer(serializers.Serializer):
 
 
 def _step(serializer_class):
-    """Schema for a lifecycle action: its body, the document back, and the two refusals."""
+    """Schema for a lifecycle action: its body, the document back, and the refusals."""
+    refusals = {**REFUSALS}
+    if issubclass(serializer_class, SignedSerializer):
+        refusals[429] = OpenApiResponse(description="signing blocked after 5 wrong passwords")
     return extend_schema(
-        request=serializer_class, responses={200: DocumentSerializer, 400: None, **REFUSALS}
+        request=serializer_class, responses={200: DocumentSerializer, 400: None, **refusals}
     )
 
 
@@ -180,7 +208,12 @@ class DocumentViewSet(viewsets.ReadOnlyModelViewSet):
                 "superseded_by",
             )
             .prefetch_related(
-                Prefetch("versions", DocumentVersion.objects.select_related("created_by"))
+                Prefetch(
+                    "versions",
+                    DocumentVersion.objects.select_related("created_by").prefetch_related(
+                        "signatures"
+                    ),
+                )
             )
         )
 
@@ -236,7 +269,7 @@ class DocumentViewSet(viewsets.ReadOnlyModelViewSet):
                 stream,
                 upload.name,
                 change_summary=params["change_summary"],
-                content_type=upload.content_type or "",
+                content_type=filetypes.content_type(stream, upload.name),
             )
         return Response(VersionSerializer(version).data, status=status.HTTP_201_CREATED)
 
@@ -244,25 +277,36 @@ class DocumentViewSet(viewsets.ReadOnlyModelViewSet):
     @action(detail=True, methods=["post"])
     def submit(self, request, document_number=None):
         params = self._params(SubmitSerializer)
-        return self._done(lifecycle.submit_for_review(request.user, self.get_object(), **params))
+        document = self.get_object()
+        signer = self._signer(params)
+        return self._done(
+            lifecycle.submit_for_review(request.user, document, signer=signer, **params)
+        )
 
     @_step(ReviewSerializer)
     @action(detail=True, methods=["post"])
     def review(self, request, document_number=None):
         params = self._params(ReviewSerializer)
-        return self._done(lifecycle.review(request.user, self.get_object(), **params))
+        document = self.get_object()
+        signer = self._signer(params)
+        return self._done(lifecycle.review(request.user, document, signer=signer, **params))
 
     @_step(ApproveSerializer)
     @action(detail=True, methods=["post"])
     def approve(self, request, document_number=None):
         params = self._params(ApproveSerializer)
-        return self._done(lifecycle.approve(request.user, self.get_object(), **params))
+        document = self.get_object()
+        signer = self._signer(params)
+        return self._done(lifecycle.approve(request.user, document, signer=signer, **params))
 
     @_step(MakeEffectiveSerializer)
     @action(detail=True, methods=["post"])
     def make_effective(self, request, document_number=None):
-        on = self._params(MakeEffectiveSerializer).get("on") or timezone.localdate()
-        return self._done(lifecycle.make_effective(request.user, self.get_object(), on=on))
+        params = self._params(MakeEffectiveSerializer)
+        document = self.get_object()
+        signer = self._signer(params)
+        on = params.get("on") or timezone.localdate()
+        return self._done(lifecycle.make_effective(request.user, document, on=on, signer=signer))
 
     @_step(SupersedeSerializer)
     @action(detail=True, methods=["post"])
@@ -274,7 +318,14 @@ class DocumentViewSet(viewsets.ReadOnlyModelViewSet):
     @action(detail=True, methods=["post"])
     def obsolete(self, request, document_number=None):
         params = self._params(ObsoleteSerializer)
-        return self._done(lifecycle.obsolete(request.user, self.get_object(), **params))
+        document = self.get_object()
+        signer = self._signer(params)
+        return self._done(lifecycle.obsolete(request.user, document, signer=signer, **params))
+
+    def _signer(self, params: dict) -> signatures.Signer:
+        """The password from the body, checked now: before the step's transaction, so a
+        refusal (403, or 429 while signing is blocked) stays audited."""
+        return signatures.authenticate(self.request.user, params.pop("password"))
 
     def _params(self, serializer_class) -> dict:
         params = serializer_class(data=self.request.data)

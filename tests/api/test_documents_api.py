@@ -28,9 +28,14 @@ def test_author_reviewer_and_approver_take_a_document_to_effective(people, login
     assert version.status_code == 201, version.content
     assert version.json()["version_number"] == 1
     steps = [
-        (author, "submit/", {"reviewer": "reviewer01"}, "UNDER_REVIEW"),
-        (reviewer, "review/", {"accept": True}, "REVIEW_COMPLETED"),
-        (approver, "approve/", {"effective_date": str(timezone.localdate())}, "EFFECTIVE"),
+        (author, "submit/", {"reviewer": "reviewer01", "password": "pw-author01"}, "UNDER_REVIEW"),
+        (reviewer, "review/", {"accept": True, "password": "pw-reviewer01"}, "REVIEW_COMPLETED"),
+        (
+            approver,
+            "approve/",
+            {"effective_date": str(timezone.localdate()), "password": "pw-approver01"},
+            "EFFECTIVE",
+        ),
     ]
     for client, step, body, state in steps:
         answer = client.post(url + step, body, format="json")
@@ -63,7 +68,9 @@ def test_a_step_the_state_does_not_allow_is_409_and_changes_nothing(
     """GIVEN an effective SOP WHEN its reviewer tries to review it again THEN the answer is 409
     saying which state the step needs, and the document stays EFFECTIVE."""
     answer = login(people["reviewer"]).post(
-        "/api/v1/documents/SOP-0001/review/", {"accept": True}, format="json"
+        "/api/v1/documents/SOP-0001/review/",
+        {"accept": True, "password": "pw-reviewer01"},
+        format="json",
     )
 
     assert answer.status_code == 409
