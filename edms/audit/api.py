@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from django.db.models import QuerySet
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import permissions, serializers, viewsets
+from rest_framework.decorators import action
 
 from edms.audit import chain
 from edms.audit.models import AuditTrail
@@ -37,6 +39,9 @@ class AuditFilterSerializer(serializers.Serializer):
         required=False, help_text="model label, e.g. documents.document"
     )
     object = serializers.CharField(required=False, help_text="the object as shown, e.g. SOP-0001")
+    document = serializers.CharField(
+        required=False, help_text="a document number: entries about it and its versions"
+    )
     since = serializers.DateTimeField(required=False)
     until = serializers.DateTimeField(required=False)
 
@@ -46,6 +51,7 @@ FILTERS = {
     "username": "username",
     "object_type": "object_type",
     "object": "object_repr",
+    "document": "object_key__0",  # the first part of a document's or a version's natural key
     "since": "timestamp__gte",
     "until": "timestamp__lt",
 }
@@ -77,3 +83,20 @@ class AuditTrailViewSet(viewsets.ReadOnlyModelViewSet):
     @extend_schema(parameters=[AuditFilterSerializer])
     def list(self, request, *args, **kwargs):
         return super().list(request, *args, **kwargs)
+
+    @extend_schema(
+        parameters=[
+            AuditFilterSerializer,
+            OpenApiParameter("kind", str, OpenApiParameter.PATH, enum=["csv", "pdf"]),
+        ],
+        responses={
+            (200, "text/csv"): OpenApiTypes.STR,
+            (200, "application/pdf"): OpenApiTypes.BINARY,
+        },
+    )
+    @action(detail=False, url_path="export/(?P<kind>csv|pdf)", pagination_class=None)
+    def export(self, request, kind: str):
+        """The filtered entries, oldest first, streamed as CSV or PDF; the export is audited."""
+        from edms.audit import export as audit_export  # it reads filters through this module
+
+        return audit_export.download(audit_export.prepare(request.query_params, request.user, kind))

@@ -40,4 +40,5 @@ urlpatterns = [
     path("documents/<str:number>/<slug:step>/", document_actions.take_step, name="document-step"),
     path("inbox/", inbox.inbox, name="inbox"),
     path("audit/", audit.audit, name="audit"),
+    path("audit/export/<str:kind>/", audit.audit_export, name="audit-export"),
 ]
