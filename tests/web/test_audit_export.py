@@ -203,3 +203,18 @@ def test_the_api_exports_the_same_csv(make_user, effective_document):
     rows = _csv(answer)
     assert [r["action"] for r in rows][:2] == ["DOCUMENT_CREATED", "VERSION_UPLOADED"]
     assert AuditTrail.objects.get(action="AUDIT_TRAIL_EXPORTED").details["format"] == "csv"
+
+
+def test_the_audit_page_shows_names_and_times_and_takes_actions_as_shown(inspector):
+    """GIVEN an effective SOP WHEN QA filters the audit page by the action as it is shown,
+    'made effective' THEN the one entry is listed with the action by name, the object's model
+    by name, its details by label, and its time as a <time> element with UTC as the text."""
+    answer = inspector.get("/audit/", {"action": "made effective"})
+
+    page = answer.content.decode()
+    assert [e.action for e in answer.context["entries"]] == ["MADE_EFFECTIVE"]
+    assert '<span title="MADE_EFFECTIVE">Made effective</span>' in page
+    assert "<small>Document</small> SOP-0001" in page
+    assert "from: APPROVED_PENDING_EFFECTIVE; to: EFFECTIVE" in page
+    made = answer.context["entries"][0].timestamp.astimezone(dt.UTC)
+    assert f'<time datetime="{made.isoformat()}">{made:%Y-%m-%d %H:%M:%S} UTC</time>' in page

@@ -28,6 +28,10 @@ class AuditFilters(forms.Form):
     since = forms.DateField(required=False, label="From (UTC)")
     until = forms.DateField(required=False, label="To (UTC)")
 
+    def clean_action(self) -> str:
+        """Actions as the page shows them ("Made effective") or as stored (MADE_EFFECTIVE)."""
+        return "_".join(self.cleaned_data["action"].upper().split())
+
     def api_filters(self) -> dict[str, str]:
         """The audit API's filters: 'to' becomes the start of the next day (exclusive)."""
         chosen = {k: v for k, v in self.cleaned_data.items() if v}

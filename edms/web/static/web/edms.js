@@ -207,3 +207,24 @@ document.addEventListener("DOMContentLoaded", () => {
   const restoreForm = document.querySelector("form[data-restore]");
   if (restoreForm) setUpRestore(restoreForm);
 });
+
+// Times: the server writes <time datetime="ISO">… UTC</time>, readable without JavaScript;
+// here each is shown in the viewer's own time zone, named ("2026-12-01 17:20:44 CET"), with
+// the UTC time and the zone's full name in its tooltip.
+function showLocalTimes() {
+  const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+  const format = new Intl.DateTimeFormat("en-CA", {
+    year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit",
+    second: "2-digit", hourCycle: "h23", timeZoneName: "short",
+  });
+  for (const element of document.querySelectorAll("time[datetime]")) {
+    const moment = new Date(element.dateTime);
+    if (!element.dateTime.includes("T") || Number.isNaN(moment.getTime())) continue;
+    const part = Object.fromEntries(format.formatToParts(moment).map((p) => [p.type, p.value]));
+    element.title = `${element.textContent} · ${zone}`;
+    element.textContent = `${part.year}-${part.month}-${part.day} ` +
+      `${part.hour}:${part.minute}:${part.second} ${part.timeZoneName}`;
+  }
+}
+
+document.addEventListener("DOMContentLoaded", showLocalTimes);
