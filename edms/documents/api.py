@@ -325,7 +325,8 @@ class DocumentViewSet(viewsets.ReadOnlyModelViewSet):
     def _signer(self, params: dict) -> signatures.Signer:
         """The password from the body, checked now: before the step's transaction, so a
         refusal (403, or 429 while signing is blocked) stays audited."""
-        return signatures.authenticate(self.request.user, params.pop("password"))
+        purpose = f"{self.action} of {self.kwargs['document_number']} (API)"
+        return signatures.authenticate(self.request.user, params.pop("password"), purpose)
 
     def _params(self, serializer_class) -> dict:
         params = serializer_class(data=self.request.data)

@@ -50,16 +50,17 @@ class Signer:
     checked_at: dt.datetime
 
 
-def authenticate(user: User, password: str) -> Signer:
+def authenticate(user: User, password: str, purpose: str = "") -> Signer:
     """Check the password typed to sign; refuse (and audit) a wrong one or a blocked user.
+    `purpose` says what was being signed (e.g. "review of SOP-0001") in a refusal's entry.
 
     Call it outside the step's transaction: the refusal's audit entry must stay although the
     step never runs."""
     if until := blocked_until(user):
-        chain.record(BLOCKED, user, user, {"until": until.isoformat()})
+        chain.record(BLOCKED, user, user, {"until": until.isoformat(), "signing": purpose})
         raise SigningBlocked(_blocked_message(until))
     if not (user.is_active and user.check_password(password)):
-        chain.record(REFUSED, user, user, {"reason": "wrong password"})
+        chain.record(REFUSED, user, user, {"reason": "wrong password", "signing": purpose})
         message = f"wrong password for {user.username}: nothing was signed"
         if until := blocked_until(user):
             message += f". {_blocked_message(until)}"

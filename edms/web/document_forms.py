@@ -41,6 +41,7 @@ class UploadForm(StepForm):
 
 class SubmitForm(SignedStepForm):
     reviewer = forms.ModelChoiceField(queryset=User.objects.none(), empty_label=None)
+    field_order = ["reviewer", "password"]
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -89,6 +90,12 @@ class SupersedeForm(StepForm):
             state__code__in=("EFFECTIVE", "APPROVED_PENDING_EFFECTIVE")
         ).exclude(pk=self.document.pk)
         self.fields["by"].label_from_instance = lambda d: f"{d.document_number} {d.title}"
+        if not self.fields["by"].queryset.exists():
+            self.fields[
+                "by"
+            ].help_text = (
+                "No other document is effective or approved yet: approve its successor first."
+            )
 
 
 class ObsoleteForm(SignedStepForm):
@@ -116,25 +123,53 @@ class Step:
     title: str
     form: type[StepForm]
     button: str
+    done: str  # said after it succeeded, before the document's new state
     meaning: str = ""  # what the signature means, for the steps that are signatures
 
 
 STEPS = [
-    Step("upload", "Upload a new version", UploadForm, "Upload"),
-    Step("submit", "Submit for review", SubmitForm, "Sign and submit", "Authored"),
-    Step("review", "Review", ReviewForm, "Sign the review", "Reviewed (Rejected if you reject)"),
+    Step("upload", "Upload a new version", UploadForm, "Upload", "Version uploaded."),
     Step(
-        "approve", "Approve", ApproveForm, "Sign the approval", "Approved (Rejected if you reject)"
+        "submit",
+        "Submit for review",
+        SubmitForm,
+        "Sign and submit",
+        "Submitted for review and signed.",
+        "Authored",
+    ),
+    Step(
+        "review",
+        "Review",
+        ReviewForm,
+        "Sign the review",
+        "Review signed.",
+        "Reviewed (Rejected if you reject)",
+    ),
+    Step(
+        "approve",
+        "Approve",
+        ApproveForm,
+        "Sign the approval",
+        "Approval signed.",
+        "Approved (Rejected if you reject)",
     ),
     Step(
         "make_effective",
         "Make effective",
         MakeEffectiveForm,
         "Sign and make effective",
+        "Signed as made effective.",
         "Made effective",
     ),
-    Step("supersede", "Supersede", SupersedeForm, "Supersede"),
-    Step("obsolete", "Make obsolete", ObsoleteForm, "Sign and make obsolete", "Obsoleted"),
+    Step("supersede", "Supersede", SupersedeForm, "Supersede", "Superseded."),
+    Step(
+        "obsolete",
+        "Make obsolete",
+        ObsoleteForm,
+        "Sign and make obsolete",
+        "Made obsolete and signed.",
+        "Obsoleted",
+    ),
 ]
 BY_NAME = {step.name: step for step in STEPS}
 

@@ -63,7 +63,8 @@ def test_an_sop_goes_from_draft_to_effective_through_the_pages(named_people, sto
         {"reviewer": people["reviewer"].pk, "password": password_of(people["author"])},
     )
     assert submitted.status_code == 302
-    assert "is now under review" in author.get("/documents/SOP-0001/").content.decode()
+    page = author.get("/documents/SOP-0001/").content.decode()
+    assert "Submitted for review and signed. State now: Under review." in page
 
     for who, name, data in [
         ("reviewer", "review", {"decision": "accept", "comment": "fine"}),
@@ -121,7 +122,8 @@ def test_the_review_form_shows_the_meaning_and_a_wrong_password_is_refused(
     page = answer.content.decode()
     assert "wrong password for reviewer01: nothing was signed" in page
     assert 'id="step-review"' in page and "looks right" in page and "nope" not in page
-    assert AuditTrail.objects.filter(action="SIGNATURE_REFUSED", username="reviewer01").exists()
+    refusal = AuditTrail.objects.get(action="SIGNATURE_REFUSED")
+    assert (refusal.username, refusal.details["signing"]) == ("reviewer01", "review of SOP-0001")
     assert Document.objects.get().state.code == "UNDER_REVIEW"
 
 

@@ -65,16 +65,16 @@ def take_step(request: HttpRequest, number: str, step: str) -> HttpResponse:
         failure = Failure(step, form, str(refused), refused.http_status)
         return render_page(request, visible_document(request.user, number), failure)
     document = Document.objects.select_related("state").get(pk=document.pk)
-    messages.success(
-        request, f"{BY_NAME[step].title}: done. {number} is now {document.state.name.lower()}."
-    )
+    messages.success(request, f"{BY_NAME[step].done} State now: {document.state.name}.")
     return redirect("web:document", number=number)
 
 
-def _signer(user, data: dict) -> signatures.Signer:
+def _signer(user, data: dict, purpose: str, document: Document) -> signatures.Signer:
     """The password typed into the step's form, checked now (outside the step's transaction,
-    so a refusal stays audited)."""
-    return signatures.authenticate(user, data["password"])
+    so a refusal stays audited, naming what was being signed)."""
+    return signatures.authenticate(
+        user, data["password"], f"{purpose} of {document.document_number}"
+    )
 
 
 def _upload(user, document: Document, data: dict) -> None:
@@ -96,7 +96,8 @@ def _upload(user, document: Document, data: dict) -> None:
 
 
 def _submit(user, document: Document, data: dict) -> None:
-    lifecycle.submit_for_review(user, document, data["reviewer"], signer=_signer(user, data))
+    signer = _signer(user, data, "submission", document)
+    lifecycle.submit_for_review(user, document, data["reviewer"], signer=signer)
 
 
 def _review(user, document: Document, data: dict) -> None:
@@ -105,7 +106,7 @@ def _review(user, document: Document, data: dict) -> None:
         document,
         accept=data["decision"] == "accept",
         comment=data["comment"],
-        signer=_signer(user, data),
+        signer=_signer(user, data, "review", document),
     )
 
 
@@ -116,12 +117,13 @@ def _approve(user, document: Document, data: dict) -> None:
         accept=data["decision"] == "accept",
         comment=data["comment"],
         effective_date=data["effective_date"],
-        signer=_signer(user, data),
+        signer=_signer(user, data, "approval", document),
     )
 
 
 def _make_effective(user, document: Document, data: dict) -> None:
-    lifecycle.make_effective(user, document, on=data["on"], signer=_signer(user, data))
+    signer = _signer(user, data, "making effective", document)
+    lifecycle.make_effective(user, document, on=data["on"], signer=signer)
 
 
 def _supersede(user, document: Document, data: dict) -> None:
@@ -129,7 +131,8 @@ def _supersede(user, document: Document, data: dict) -> None:
 
 
 def _obsolete(user, document: Document, data: dict) -> None:
-    lifecycle.obsolete(user, document, reason=data["reason"], signer=_signer(user, data))
+    signer = _signer(user, data, "obsoleting", document)
+    lifecycle.obsolete(user, document, reason=data["reason"], signer=signer)
 
 
 STEPS: dict[str, Callable[..., None]] = {
