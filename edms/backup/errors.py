@@ -1,15 +1,17 @@
-"""What can go wrong with a backup or restore, as types: commands map them to exit codes and
-the API to 4xx answers, each with a message telling the operator what is wrong and what to do."""
+"""What can go wrong with a backup or restore, as types in the EDMS hierarchy: each has its own
+exit code (3 to 9, listed in the README) and HTTP status, and a message telling the operator
+what is wrong and what to do."""
+
+from edms.core.errors import EdmsError
 
 
-class BackupError(Exception):
+class BackupError(EdmsError):
     """Base of every backup, verify, reinit and restore failure."""
-
-    exit_code = 1
 
 
 class CorruptPackage(BackupError):
-    """The package is damaged: truncated, a checksum or count mismatch, invalid JSON."""
+    """The package is damaged: truncated, a checksum or count mismatch, invalid JSON. A bad
+    upload, so 400 like any malformed request."""
 
     exit_code = 3
 
@@ -18,6 +20,7 @@ class UnsupportedFormat(BackupError):
     """Not a package we can read: unknown format version, newer schema, unknown file type."""
 
     exit_code = 4
+    http_status = 415
 
 
 class UnsafePackage(BackupError):
@@ -27,7 +30,8 @@ class UnsafePackage(BackupError):
 
 
 class DecryptionFailed(BackupError):
-    """Encrypted, and the passphrase or identity is missing or wrong."""
+    """Encrypted, and the passphrase or identity is missing or wrong. 400, not 403: the key is
+    part of the request, and 401/403 mean the caller's session or rights."""
 
     exit_code = 6
 
@@ -36,15 +40,18 @@ class RestoreConflict(BackupError):
     """A record already exists and differs, and the conflict policy says fail."""
 
     exit_code = 7
+    http_status = 409
 
 
 class ValidationFailed(BackupError):
     """After restoring, something in the backup is not present as it should be."""
 
     exit_code = 8
+    http_status = 422
 
 
 class OperationInProgress(BackupError):
     """Another restore or reinit holds the lock."""
 
     exit_code = 9
+    http_status = 409

@@ -1,7 +1,8 @@
 """The documents REST API: thin views over the lifecycle service, which checks every role.
 
-A step the actor's roles do not allow is 403 with the service's message; a step the document's
-state does not allow is 409."""
+A step the actor's roles do not allow is 403 with the service's message, a step the document's
+state does not allow is 409, a version file over the limit 413: the error types carry their
+status (`edms.core.http_errors`)."""
 
 from __future__ import annotations
 
@@ -11,12 +12,11 @@ from django.utils import timezone
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from edms.accounts.models import User
-from edms.documents import filetypes, lifecycle, signatures
+from edms.documents import filetypes, lifecycle, signatures, storage
 from edms.documents.models import (
     Document,
     DocumentSource,
@@ -25,7 +25,6 @@ from edms.documents.models import (
     Signature,
 )
 from edms.documents.visibility import visible_documents
-from edms.web.errors import Conflict
 
 REFUSALS = {
     403: OpenApiResponse(description="the caller's roles do not allow this step"),
@@ -129,10 +128,11 @@ class UploadVersionSerializer(serializers.Serializer):
     change_summary = serializers.CharField(required=False, allow_blank=True, default="")
 
     def validate_file(self, upload):
+        """Refused before anything is stored (413, like every size limit)."""
         if upload.size > settings.MAX_DOCUMENT_FILE_BYTES:
-            raise serializers.ValidationError(
-                f"the file is larger than {settings.MAX_DOCUMENT_FILE_BYTES} bytes "
-                "(EDMS_MAX_DOCUMENT_FILE_BYTES)"
+            raise storage.FileTooLarge(
+                f"{upload.name} is larger than the limit of {settings.MAX_DOCUMENT_FILE_BYTES} "
+                "bytes (EDMS_MAX_DOCUMENT_FILE_BYTES)"
             )
         return upload
 
@@ -217,13 +217,6 @@ class DocumentViewSet(viewsets.ReadOnlyModelViewSet):
             )
         )
 
-    def handle_exception(self, exc):
-        if isinstance(exc, lifecycle.RoleRequired):
-            exc = PermissionDenied(str(exc))
-        elif isinstance(exc, lifecycle.LifecycleError):
-            exc = Conflict(str(exc))
-        return super().handle_exception(exc)
-
     @extend_schema(parameters=[DocumentFilterSerializer])
     def list(self, request):
         filters = DocumentFilterSerializer(data=request.query_params)
@@ -256,7 +249,12 @@ class DocumentViewSet(viewsets.ReadOnlyModelViewSet):
 
     @extend_schema(
         request={"multipart/form-data": UploadVersionSerializer},
-        responses={201: VersionSerializer, 400: None, **REFUSALS},
+        responses={
+            201: VersionSerializer,
+            400: None,
+            **REFUSALS,
+            413: OpenApiResponse(description="larger than EDMS_MAX_DOCUMENT_FILE_BYTES"),
+        },
     )
     @action(detail=True, methods=["post"], parser_classes=[MultiPartParser, FormParser])
     def versions(self, request, document_number=None):

@@ -23,6 +23,7 @@ from edms.accounts.admin_account import admin_password, create_admin
 from edms.accounts.models import User
 from edms.accounts.roles import assign_role
 from edms.audit import chain
+from edms.core.errors import EdmsError
 from edms.documents import lifecycle, signatures
 from edms.documents.models import Document, DocumentDependency, DocumentSource
 
@@ -100,7 +101,7 @@ STAGE = {
 }
 
 
-class DemoDataError(Exception):
+class DemoDataError(EdmsError):
     """The demo data cannot be loaded as asked (the message says why and what to do)."""
 
 

@@ -16,6 +16,7 @@ from django.db.models.functions import Length
 from django.utils import timezone
 
 from edms.audit import chain
+from edms.core.errors import Conflict, NotPermitted
 from edms.core.models import SystemSetting
 from edms.documents import signatures, storage
 from edms.documents.models import (
@@ -35,12 +36,13 @@ OBSOLESCENCE = "Obsolescence"
 Meaning = Signature.Meaning
 
 
-class LifecycleError(Exception):
+class LifecycleError(Conflict):
     """A step that is not allowed in the document's current state."""
 
 
-class RoleRequired(LifecycleError):
-    """The actor lacks the role a step needs."""
+class RoleRequired(NotPermitted, LifecycleError):
+    """The actor lacks the role a step needs: a lifecycle refusal (callers that ask whether a
+    step is possible catch LifecycleError), answered as a permission one (403, exit 11)."""
 
 
 def require_role(actor, *roles: str) -> None:

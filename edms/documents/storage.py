@@ -11,11 +11,13 @@ from typing import BinaryIO
 
 from django.conf import settings
 
+from edms.core.errors import TooLarge
+
 CHUNK = 1024 * 1024
 
 
-class FileTooLarge(ValueError):
-    pass
+class FileTooLarge(TooLarge):
+    """A document version file over EDMS_MAX_DOCUMENT_FILE_BYTES."""
 
 
 @dataclass(frozen=True)

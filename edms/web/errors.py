@@ -1,17 +1,6 @@
-"""HTTP errors the API answers with, besides those DRF has (it has no 409)."""
+"""Transitional: `edms.backup.http.views` still imports Conflict from here. The error types
+live in `edms.core.errors`; delete this module once that import points there."""
 
-from rest_framework import status
-from rest_framework.exceptions import APIException
+from edms.core.errors import Conflict
 
-
-class Conflict(APIException):
-    """The request is valid but the current state forbids it (a running restore, a document
-    in the wrong state); the message says what to wait for or do first."""
-
-    status_code = status.HTTP_409_CONFLICT
-    default_code = "conflict"
-
-
-class UploadTooLarge(APIException):
-    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
-    default_code = "upload_too_large"
+__all__ = ["Conflict"]

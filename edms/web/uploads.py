@@ -7,7 +7,11 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.files.uploadhandler import TemporaryFileUploadHandler
 
-from edms.web.errors import UploadTooLarge
+from edms.core.errors import TooLarge
+
+
+class UploadTooLarge(TooLarge):
+    """An upload past EDMS_MAX_UPLOAD_BYTES, refused while it streams in (413)."""
 
 
 def _too_large() -> UploadTooLarge:

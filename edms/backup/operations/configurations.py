@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from edms.audit import chain
+from edms.backup.errors import BackupError
 from edms.backup.models import BackupConfiguration
 from edms.backup.operations.schedule import InvalidSchedule, next_run, validate_schedule
 
@@ -25,8 +26,9 @@ EDITABLE = (
 )
 
 
-class ConfigurationError(ValueError):
-    """A configuration that does not exist, already exists, or would be invalid."""
+class ConfigurationError(BackupError):
+    """A configuration that does not exist, already exists, or would be invalid; the message
+    says which and names the configuration."""
 
 
 def get(name: str) -> BackupConfiguration:

@@ -30,7 +30,7 @@ from edms.backup.progress import NO_PROGRESS, Progress
 log = logging.getLogger(__name__)
 
 
-class InvalidSchedule(ValueError):
+class InvalidSchedule(BackupError):
     """A schedule that is not a five-field cron expression."""
 
 

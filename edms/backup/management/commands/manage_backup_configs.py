@@ -1,13 +1,14 @@
-import json
+import argparse
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandParser
 
 from edms.backup.models import BackupConfiguration, BackupType
 from edms.backup.operations import configurations
-from edms.backup.operations.configurations import ConfigurationError
+from edms.core.command import EdmsCommand, add_json_option
+from edms.core.errors import UsageError
 
 
-class Command(BaseCommand):
+class Command(EdmsCommand):
     help = (
         "List, show, create, update, enable, disable or delete scheduled backup configurations "
         "(cron schedule, backup type, retention)."
@@ -16,7 +17,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         actions = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
         listing = actions.add_parser("list", help="all configurations")
-        listing.add_argument("--json", action="store_true", help="print JSON")
+        add_json_option(listing, default=argparse.SUPPRESS)
         for action, text in (
             ("show", "one configuration"),
             ("enable", "turn a schedule on"),
@@ -25,7 +26,7 @@ class Command(BaseCommand):
         ):
             sub = actions.add_parser(action, help=text)
             sub.add_argument("name")
-            sub.add_argument("--json", action="store_true", help="print JSON")
+            add_json_option(sub, default=argparse.SUPPRESS)
         create = actions.add_parser("create", help="a new configuration")
         create.add_argument("name")
         create.add_argument("--type", dest="backup_type", required=True, choices=BackupType.values)
@@ -62,21 +63,19 @@ class Command(BaseCommand):
             parser.add_argument(
                 f"--keep-{period}", dest=f"keep_{period}", type=int, metavar="N", help=text
             )
-        parser.add_argument("--json", action="store_true", help="print JSON")
+        add_json_option(parser, default=argparse.SUPPRESS)
 
-    def handle(self, *args, action: str, **options) -> None:
-        try:
-            result = getattr(self, f"_{action}")(options)
-        except ConfigurationError as exc:
-            raise CommandError(str(exc)) from None
-        if options["json"]:
-            self.stdout.write(json.dumps(result, indent=2, default=str))
-        elif isinstance(result, list):
+    def run(self, *, action: str, **options) -> list[dict] | dict:
+        return getattr(self, f"_{action}")(options)
+
+    def render(self, result: list[dict] | dict) -> None:
+        if isinstance(result, list):
             self._print_table(result)
-        else:
-            if message := result.pop("message", ""):
-                self.stdout.write(self.style.SUCCESS(message))
-            for key, value in result.items():
+            return
+        if message := result.get("message"):
+            self.stdout.write(self.style.SUCCESS(message))
+        for key, value in result.items():
+            if key != "message":
                 self.stdout.write(f"  {key}: {value}")
 
     def _list(self, options: dict) -> list[dict]:
@@ -92,7 +91,7 @@ class Command(BaseCommand):
     def _update(self, options: dict) -> dict:
         fields = _given(options)
         if not fields:
-            raise CommandError("nothing to change: give at least one option (see --help)")
+            raise UsageError("nothing to change: give at least one option (see --help)")
         configuration = configurations.update(options["name"], **fields)
         return {"message": f"updated {configuration.name}"} | configurations.describe(configuration)
 

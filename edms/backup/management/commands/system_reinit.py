@@ -1,15 +1,14 @@
 import sys
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandParser
 
-from edms.backup.errors import BackupError
-from edms.backup.progress import terminal_progress
-from edms.backup.reinit import ReinitPlan, plan_reinit, reinit
-from edms.backup.restore.cli import fail, to_json
+from edms.backup.reinit import ReinitPlan, ReinitResult, plan_reinit, reinit
+from edms.core.command import EdmsCommand
+from edms.core.errors import UsageError
 
 
-class Command(BaseCommand):
+class Command(EdmsCommand):
     help = (
         "Clear business data and stored files, keep configuration, create a fresh admin. "
         "Writes a verified full safety backup first. --dry-run shows what would happen."
@@ -24,36 +23,36 @@ class Command(BaseCommand):
             "--admin-password", help="else EDMS_ADMIN_PASSWORD, else generated and printed once"
         )
         parser.add_argument("--no-safety-backup", action="store_true", help="skip the backup")
-        parser.add_argument("--json", action="store_true", help="print one JSON result object")
 
-    def handle(self, *args, **options) -> None:
+    def run(self, **options) -> ReinitPlan | ReinitResult:
         plan = plan_reinit()
         if options["dry_run"]:
-            self._show_plan(plan, options)
-            return
+            return plan
         if not options["reason"].strip():
-            raise CommandError(
-                "--reason is required: it is recorded in the audit trail", returncode=2
-            )
+            raise UsageError("--reason is required: it is recorded in the audit trail")
         if not options["confirm"]:
-            self._show_plan(plan, options)
-            self._ask_for_instance_name()
-        try:
-            with terminal_progress(not options["json"] and sys.stderr.isatty()) as progress:
-                result = reinit(
-                    reason=options["reason"],
-                    admin_username=options["admin_username"],
-                    admin_password=options["admin_password"],
-                    safety_backup=not options["no_safety_backup"],
-                    progress=progress,
-                )
-        except BackupError as exc:
-            fail(self, options, exc)
-        if options["json"]:
-            self.stdout.write(to_json({"ok": True, **result.as_json()}))
+            self._ask_for_instance_name(plan)
+        with self.progress() as progress:
+            return reinit(
+                reason=options["reason"],
+                admin_username=options["admin_username"],
+                admin_password=options["admin_password"],
+                safety_backup=not options["no_safety_backup"],
+                progress=progress,
+            )
+
+    def as_json(self, result: ReinitPlan | ReinitResult) -> dict:
+        if isinstance(result, ReinitPlan):
+            return {"dry_run": True, **result.as_json()}
+        return result.as_json()
+
+    def render(self, result: ReinitPlan | ReinitResult) -> None:
+        if isinstance(result, ReinitPlan):
+            self.stdout.write("System reinit plan (dry run: nothing changed)")
+            self.stdout.write("\n".join(_plan_table(result)))
             return
         self.stdout.write(
-            self.style.SUCCESS(f"System reinitialised: {plan.to_delete} rows deleted")
+            self.style.SUCCESS(f"System reinitialised: {result.plan.to_delete} rows deleted")
         )
         if result.safety_backup_path:
             self.stdout.write(
@@ -64,22 +63,16 @@ class Command(BaseCommand):
         if result.admin_password:
             self.stdout.write(f"  admin password (shown once): {result.admin_password}")
 
-    def _show_plan(self, plan: ReinitPlan, options: dict) -> None:
-        if options["json"]:
-            self.stdout.write(to_json({"ok": True, "dry_run": True, **plan.as_json()}))
-            return
-        self.stdout.write(
-            "System reinit plan" + (" (dry run: nothing changed)" if options["dry_run"] else "")
-        )
-        self.stdout.write(f"  {'model':<30}{'role':<15}{'delete':>8}{'keep':>8}")
-        for model in plan.models:
-            self.stdout.write(
-                f"  {model.label:<30}{model.role:<15}{model.delete:>8}{model.keep:>8}"
-            )
-        self.stdout.write(f"  stored files to remove: {plan.files}")
+    def _ask_for_instance_name(self, plan: ReinitPlan) -> None:
+        """The plan and the question go to stderr: stdout carries only the result."""
+        self.stderr.write("System reinit plan")
+        self.stderr.write("\n".join(_plan_table(plan)))
+        self.stderr.write(f"Type the instance name ({settings.INSTANCE_NAME}) to reinitialise: ")
+        if sys.stdin.readline().strip() != settings.INSTANCE_NAME:
+            raise UsageError("not confirmed: the instance name did not match")
 
-    def _ask_for_instance_name(self) -> None:
-        self.stdout.write(f"Type the instance name ({settings.INSTANCE_NAME}) to reinitialise: ")
-        typed = sys.stdin.readline()
-        if typed.strip() != settings.INSTANCE_NAME:
-            raise CommandError("not confirmed: the instance name did not match", returncode=2)
+
+def _plan_table(plan: ReinitPlan) -> list[str]:
+    rows = [f"  {'model':<30}{'role':<15}{'delete':>8}{'keep':>8}"]
+    rows += [f"  {m.label:<30}{m.role:<15}{m.delete:>8}{m.keep:>8}" for m in plan.models]
+    return [*rows, f"  stored files to remove: {plan.files}"]

@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import sys
+import dataclasses
+import itertools
 import time
 
-from django.core.management.base import BaseCommand, CommandError
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
-
-from edms.documents.demo import MIN_USERS, DemoDataError, DemoResult, load_demo_data
+from edms.core.command import EdmsCommand
+from edms.documents.demo import MIN_USERS, load_demo_data
 
 
-class Command(BaseCommand):
+class Command(EdmsCommand):
     help = (
         "Create demo users (the admin included) with roles and demo documents in every lifecycle "
         "state, with version files, workflows and audit entries. Refuses an instance that "
@@ -34,47 +32,35 @@ class Command(BaseCommand):
             help="add to an instance that already has documents (existing users are reused)",
         )
 
-    def handle(self, *args, **options) -> None:
+    def run(self, **options) -> dict:
         started = time.monotonic()
-        progress = Progress(
-            *Progress.get_default_columns()[:1],
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeRemainingColumn(),
-            console=Console(file=sys.stderr),
-            disable=not sys.stderr.isatty(),
-        )
-        with progress:
-            task = progress.add_task("Demo documents", total=options["documents"])
-            try:
-                result = load_demo_data(
-                    users=options["users"],
-                    documents=options["documents"],
-                    seed=options["seed"],
-                    password=options["password"],
-                    append=options["append"],
-                    on_document=lambda: progress.advance(task),
-                )
-            except DemoDataError as error:
-                raise CommandError(str(error)) from error
-        self._report(result, time.monotonic() - started)
+        done = itertools.count(1)
+        with self.progress() as progress:
+            result = load_demo_data(
+                users=options["users"],
+                documents=options["documents"],
+                seed=options["seed"],
+                password=options["password"],
+                append=options["append"],
+                on_document=lambda: progress("documents", next(done), options["documents"]),
+            )
+        loaded = dataclasses.asdict(result) | {"seconds": round(time.monotonic() - started, 1)}
+        if not result.password_generated:  # a generated one exists nowhere else: shown
+            loaded["password"] = None  # a given one is not echoed
+        return loaded
 
-    def _report(self, result: DemoResult, seconds: float) -> None:
+    def render(self, loaded: dict) -> None:
         self.stdout.write(
-            f"Demo data loaded: {result.users_created} users and {result.documents_created} "
-            f"documents created (seed {result.seed}) in {seconds:.1f} s."
+            f"Demo data loaded: {loaded['users_created']} users and "
+            f"{loaded['documents_created']} documents created (seed {loaded['seed']}) "
+            f"in {loaded['seconds']:.1f} s."
         )
-        # A generated password exists nowhere else: show it. A given one is not echoed.
-        password = (
-            result.password
-            if result.password_generated
-            else "(the one given by --password or EDMS_ADMIN_PASSWORD)"
-        )
-        if result.admin_created:
+        password = loaded["password"] or "(the one given by --password or EDMS_ADMIN_PASSWORD)"
+        if loaded["admin_created"]:
             self.stdout.write(f"Admin login: admin / {password}")
         else:
             self.stdout.write("The admin account already existed; its password is unchanged.")
-        if result.users_created > int(result.admin_created):
+        if loaded["users_created"] > int(loaded["admin_created"]):
             self.stdout.write(
                 f"New demo users (author01, reviewer01, …) have the password {password}"
             )

@@ -1,16 +1,16 @@
-import json
-
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandParser
 from django.db import transaction
 from django.db.models import Count, F, Value
 from django.db.models.functions import Concat
 
 from edms.audit import chain
 from edms.core import defaults
+from edms.core.command import EdmsCommand
+from edms.core.errors import CheckFailed
 from edms.documents.models import Document, DocumentType
 
 
-class Command(BaseCommand):
+class Command(EdmsCommand):
     help = (
         "Check documents against their types: default types that are missing, documents of an "
         "inactive type, documents whose number does not start with their type's code. "
@@ -20,19 +20,23 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--fix", action="store_true", help="recreate missing default types")
-        parser.add_argument("--json", action="store_true", help="print the report as JSON")
 
-    def handle(self, *args, fix: bool, **options) -> None:
+    def run(self, *, fix: bool, **options) -> dict:
         created = _recreate_missing_defaults() if fix else []
-        report = {"recreated_types": created, **_report()}
-        if options["json"]:
-            self.stdout.write(json.dumps(report, indent=2))
-        else:
-            self._print(report)
-        if report["missing_default_types"] or report["number_mismatches"]:
-            raise CommandError("document types need attention (see the report above)")
+        return {"recreated_types": created, **_report()}
 
-    def _print(self, report: dict) -> None:
+    def failure(self, report: dict) -> CheckFailed | None:
+        missing, mismatched = report["missing_default_types"], report["number_mismatches"]
+        if not missing and not mismatched:
+            return None
+        problems = [f"missing default type {code}" for code in missing]
+        problems += [
+            f"{row['document_number']} is of type {row['document_type']}" for row in mismatched
+        ]
+        shown = "; ".join(problems[:5]) + ("; …" if len(problems) > 5 else "")
+        return CheckFailed(f"document types need attention ({len(problems)}): {shown}")
+
+    def render(self, report: dict) -> None:
         for code in report["recreated_types"]:
             self.stdout.write(self.style.SUCCESS(f"recreated default type {code}"))
         for code in report["missing_default_types"]:

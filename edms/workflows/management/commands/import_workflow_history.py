@@ -1,14 +1,18 @@
-import json
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandParser
 
-from edms.backup.restore.cli import run_restore
+from edms.backup.restore.cli import perform_restore
+from edms.backup.restore.cli import render as render_restore
 from edms.backup.restore.plan import CONFLICT_POLICIES
+from edms.backup.restore.service import RestoreReport
+from edms.core.command import EdmsCommand
+from edms.core.errors import CheckFailed
+from edms.workflows.history import HistoryReport
 from edms.workflows.management.commands.verify_workflow_history import verify
 
 
-class Command(BaseCommand):
+class Command(EdmsCommand):
     help = (
         "Load workflow runs and transitions exported by export_workflow_history. The file is "
         "checked first (states, types and documents must exist here; transitions must chain); "
@@ -25,16 +29,23 @@ class Command(BaseCommand):
             help="a workflow that exists and differs: keep it (default), update it, or fail",
         )
         parser.add_argument("--reason", default="", help="why: recorded in the audit trail")
-        parser.add_argument("--json", action="store_true", help="print one JSON result object")
 
-    def handle(self, *args, file: Path, **options) -> None:
-        report = verify(file)
-        if not report.ok:
-            if options["json"]:
-                self.stdout.write(json.dumps({"ok": False, **report.as_json()}, indent=2))
-            raise CommandError(
-                f"{file} cannot be imported here; nothing was changed:\n  "
-                + "\n  ".join(report.problems)
-            )
-        options.update(clean=False, passphrase_file=None, identity_file=None)
-        run_restore(self, str(file), options, only=["workflows"])
+    def run(self, *, file: Path, **options) -> HistoryReport | RestoreReport:
+        """The refusing check's report, or the restore's."""
+        checked = verify(file)
+        if not checked.ok:
+            return checked
+        with self.progress() as progress:
+            return perform_restore(str(file), {**options, "clean": False}, ["workflows"], progress)
+
+    def render(self, result: HistoryReport | RestoreReport) -> None:
+        if isinstance(result, RestoreReport):
+            render_restore(self, result)
+
+    def failure(self, result: HistoryReport | RestoreReport) -> CheckFailed | None:
+        if isinstance(result, RestoreReport):
+            return None
+        return CheckFailed(
+            "the history cannot be imported here; nothing was changed:\n  "
+            + "\n  ".join(result.problems)
+        )
