@@ -215,6 +215,6 @@ def test_the_audit_page_shows_names_and_times_and_takes_actions_as_shown(inspect
     assert [e.action for e in answer.context["entries"]] == ["MADE_EFFECTIVE"]
     assert '<span title="MADE_EFFECTIVE">Made effective</span>' in page
     assert "<small>Document</small> SOP-0001" in page
-    assert "from: APPROVED_PENDING_EFFECTIVE; to: EFFECTIVE" in page
+    assert "from: APPROVED_PENDING_EFFECTIVE; to: EFFECTIVE; workflow: " in page
     made = answer.context["entries"][0].timestamp.astimezone(dt.UTC)
     assert f'<time datetime="{made.isoformat()}">{made:%Y-%m-%d %H:%M:%S} UTC</time>' in page
