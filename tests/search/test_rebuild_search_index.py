@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 
 import pytest
 from django.core.management import call_command
@@ -32,6 +33,17 @@ def test_the_command_rebuilds_a_lost_index_from_documents_and_files(two_document
     assert out.getvalue().startswith("Search index rebuilt: 2 documents in ")
     assert found("sterile") == ["SOP-0001"]
     assert found("autoclave") == ["SOP-0002"]
+
+
+def test_the_command_reports_in_json_for_scripts(two_documents):
+    """GIVEN two documents WHEN a script runs `edms rebuild_search_index --json`
+    THEN stdout is one JSON object saying it succeeded and how many documents it indexed."""
+    out = io.StringIO()
+
+    call_command("rebuild_search_index", "--json", stdout=out)
+
+    result = json.loads(out.getvalue())
+    assert result["ok"] is True and result["documents"] == 2
 
 
 def test_migrate_fills_the_empty_index_of_an_instance_with_documents(two_documents):

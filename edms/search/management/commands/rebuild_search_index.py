@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 
-from django.core.management.base import BaseCommand
-
+from edms.core.command import EdmsCommand
 from edms.search.index import rebuild
 
 
-class Command(BaseCommand):
+@dataclass
+class Rebuilt:
+    documents: int
+    seconds: float
+
+
+class Command(EdmsCommand):
     help = (
         "Rebuild the document search index from every document and its current version's "
         "file (after a restore or a loaddata). On SQLite it holds the write lock while it runs."
@@ -18,9 +24,12 @@ class Command(BaseCommand):
     def add_arguments(self, parser) -> None:
         parser.add_argument("--database", default="default", help="database alias to index")
 
-    def handle(self, *args, database: str, **options) -> None:
+    def run(self, *, database: str, **options) -> Rebuilt:
         started = time.monotonic()
-        count = rebuild(using=database)
+        documents = rebuild(using=database)
+        return Rebuilt(documents, round(time.monotonic() - started, 3))
+
+    def render(self, result: Rebuilt) -> None:
         self.stdout.write(
-            f"Search index rebuilt: {count} documents in {time.monotonic() - started:.1f} s."
+            f"Search index rebuilt: {result.documents} documents in {result.seconds:.1f} s."
         )
