@@ -9,8 +9,8 @@ from django.db.models import F, QuerySet
 from django.shortcuts import render
 
 from edms.accounts.models import User
-from edms.documents.api import visible_documents
 from edms.documents.models import Document, DocumentType
+from edms.documents.visibility import visible_documents
 from edms.search.query import matching_documents
 from edms.workflows.models import DocumentState
 
