@@ -281,16 +281,22 @@ def _make_document(
 
 
 def _upload(author: User, document: Document, number: int) -> None:
-    """A small version file: plain text for odd versions, a PDF-like file for even ones."""
-    body = (
-        f"{document.document_number} {document.title}\nVersion {number}\n\n"
-        f"{document.description}\n1. Scope\n2. Responsibilities\n3. Procedure\n"
-    ).encode()
+    """A small version file: plain text for odd versions, a one-page PDF for even ones."""
+    lines = [
+        f"{document.document_number} {document.title}",
+        f"Version {number}",
+        "",
+        document.description,
+        "1. Scope",
+        "2. Responsibilities",
+        "3. Procedure",
+    ]
     if number % 2:
-        name, content_type, data = f"{document.document_number}_v{number}.txt", "text/plain", body
+        name, content_type = f"{document.document_number}_v{number}.txt", "text/plain"
+        data = ("\n".join(lines) + "\n").encode()
     else:
         name, content_type = f"{document.document_number}_v{number}.pdf", "application/pdf"
-        data = b"%PDF-1.4\n% EDMS demo\n" + body + b"%%EOF\n"
+        data = one_page_pdf(lines)
     lifecycle.upload_version(
         author,
         document,
@@ -299,3 +305,33 @@ def _upload(author: User, document: Document, number: int) -> None:
         change_summary="Initial version" if number == 1 else f"Revision {number}",
         content_type=content_type,
     )
+
+
+def one_page_pdf(lines: list[str]) -> bytes:
+    """A real PDF (one page of Helvetica text), so demo files open in a browser's viewer and
+    their words can be found; written by hand: five objects, the xref table and the trailer."""
+    text = " ".join(f"({_pdf_string(line)}) Tj T*" for line in lines)
+    stream = f"BT /F1 12 Tf 16 TL 72 740 Td {text} ET".encode("latin-1")
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
+        b"/Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length %d >>\nstream\n%s\nendstream" % (len(stream), stream),
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
+    ]
+    out, offsets = bytearray(b"%PDF-1.4\n"), []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    trailer = b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n"
+    return bytes(out + trailer % (len(objects) + 1, xref))
+
+
+def _pdf_string(text: str) -> str:
+    """Text inside a PDF string literal: its delimiters escaped, Latin-1 only."""
+    escaped = text.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
+    return escaped.encode("latin-1", "replace").decode("latin-1")

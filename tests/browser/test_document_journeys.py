@@ -11,9 +11,9 @@ import pytest
 from django.utils import timezone
 
 from edms.documents import lifecycle, signatures
+from edms.documents.demo import one_page_pdf
 from edms.documents.models import Document, Signature
 from tests.browser.conftest import ARTIFACTS
-from tests.documents.conftest import minimal_pdf
 
 pytestmark = [
     pytest.mark.browser,
@@ -21,7 +21,7 @@ pytestmark = [
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
 
-PDF = minimal_pdf("Gowning procedure for cleanroom B")
+PDF = one_page_pdf(["Gowning procedure for cleanroom B"])
 NAMES = {
     "author01": ("Author", "Anna", "Meyer"),
     "reviewer01": ("Reviewer", "Ben", "Okafor"),

@@ -9,6 +9,7 @@ import pytest
 from django.utils import timezone
 
 from edms.documents import lifecycle, signatures
+from edms.documents.demo import one_page_pdf
 
 NAMES = {
     "author": ("Anna", "Meyer"),
@@ -19,32 +20,7 @@ NAMES = {
 }
 
 
-def minimal_pdf(text: str) -> bytes:
-    """A real one-page PDF showing `text` (ASCII), written by hand: objects, xref, trailer."""
-    stream = f"BT /F1 18 Tf 72 720 Td ({text}) Tj ET".encode()
-    objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
-        b"/Resources << /Font << /F1 5 0 R >> >> >>",
-        b"<< /Length %d >>\nstream\n%s\nendstream" % (len(stream), stream),
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-    ]
-    out, offsets = bytearray(b"%PDF-1.4\n"), []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
-        len(objects) + 1,
-        xref,
-    )
-    return bytes(out)
-
-
-PDF = minimal_pdf("Line clearance before every batch")
+PDF = one_page_pdf(["Line clearance before every batch"])
 
 
 def password_of(user) -> str:
