@@ -8,6 +8,7 @@ from edms.documents.models import (
     DocumentType,
     DocumentVersion,
     Placeholder,
+    Signature,
 )
 
 
@@ -68,3 +69,14 @@ class DocumentDependencyAdmin(ReadOnlyAdmin):
     list_display = ["document", "dependency_type", "depends_on", "created_at"]
     list_filter = ["dependency_type"]
     list_select_related = ["document", "depends_on"]
+
+
+@admin.register(Signature)
+class SignatureAdmin(ReadOnlyAdmin):
+    """Read-only: only the lifecycle's signing steps write signatures, each bound to its audit
+    entry (an edit would show in `edms verify_audit_chain`)."""
+
+    list_display = ["version", "meaning", "username", "full_name", "signed_at", "sha256"]
+    list_filter = ["meaning"]
+    search_fields = ["version__document__document_number", "username", "full_name", "sha256"]
+    list_select_related = ["version__document"]
