@@ -24,7 +24,7 @@ from edms.documents.models import (
     DocumentVersion,
     Signature,
 )
-from edms.documents.visibility import visible_documents
+from edms.documents.visibility import visible_documents, visible_versions
 
 REFUSALS = {
     403: OpenApiResponse(description="the caller's roles do not allow this step"),
@@ -210,8 +210,11 @@ class DocumentViewSet(viewsets.ReadOnlyModelViewSet):
             .prefetch_related(
                 Prefetch(
                     "versions",
-                    DocumentVersion.objects.select_related("created_by").prefetch_related(
-                        "signatures"
+                    visible_versions(
+                        self.request.user,
+                        DocumentVersion.objects.select_related("created_by").prefetch_related(
+                            "signatures"
+                        ),
                     ),
                 )
             )

@@ -4,7 +4,7 @@ Quality Assurance."""
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 
 from edms.documents.models import Document, DocumentVersion
 
@@ -32,20 +32,14 @@ def visible_documents(user) -> QuerySet[Document]:
     return Document.objects.filter(seen)
 
 
-def works_on(user, document: Document) -> bool:
-    """Whether the user sees the document's work in progress: every version, not only the one
-    that was in force."""
-    return (
-        sees_everything(user)
-        or user.pk in (document.author_id, document.reviewer_id, document.approver_id)
-        or (document.state.code == "REVIEW_COMPLETED" and user.has_role("Approver"))
-    )
-
-
-def visible_versions(user, document: Document) -> QuerySet[DocumentVersion]:
-    """All versions for those who work on the document; only the last, the one that is or was
-    in force, for everybody else."""
-    versions = document.versions.select_related("created_by").order_by("version_number")
-    if works_on(user, document):
+def visible_versions(user, versions: QuerySet[DocumentVersion]) -> QuerySet[DocumentVersion]:
+    """`versions` narrowed to what the user may see: every version of a document they work on
+    (its author, named reviewer or approver, an approver once its review is completed, the
+    overseers), otherwise only each document's last version, the one that is or was in force."""
+    if sees_everything(user):
         return versions
-    return versions.filter(pk=document.versions.order_by("-version_number").values("pk")[:1])
+    works_on = Q(document__author=user) | Q(document__reviewer=user) | Q(document__approver=user)
+    if user.has_role("Approver"):
+        works_on |= Q(document__state__code="REVIEW_COMPLETED")
+    last = DocumentVersion.objects.filter(document=OuterRef("document")).order_by("-version_number")
+    return versions.filter(works_on | Q(pk=Subquery(last.values("pk")[:1])))

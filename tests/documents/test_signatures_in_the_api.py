@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 
 import pytest
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from edms.audit.models import AuditTrail
@@ -114,3 +115,22 @@ def test_an_upload_is_type_checked_by_content(named_people, storage_root):
     assert answer.status_code == 415
     assert "not a PDF, plain text" in answer.json()["detail"]
     assert not Document.objects.get().versions.exists()
+
+
+def test_a_reader_gets_only_the_version_in_force(named_people, storage_root):
+    """GIVEN an effective SOP whose first version was replaced before review
+    WHEN a viewer and its author read it through the API
+    THEN the viewer's answer lists version 2 only, the author's both."""
+    people = named_people
+    doc = lifecycle.create_document(people["author"], document_type="SOP", title="Two tries")
+    for n in (1, 2):
+        lifecycle.upload_version(people["author"], doc, io.BytesIO(b"try %d" % n), f"v{n}.txt")
+    lifecycle.submit_for_review(people["author"], doc, people["reviewer"])
+    lifecycle.review(people["reviewer"], doc, accept=True)
+    lifecycle.approve(people["approver"], doc, effective_date=timezone.localdate())
+
+    def listed(user) -> list[int]:
+        return [v["version_number"] for v in api_as(user).get(URL).json()["versions"]]
+
+    assert listed(people["viewer"]) == [2]
+    assert listed(people["author"]) == [1, 2]

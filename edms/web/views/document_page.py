@@ -40,7 +40,11 @@ def render_page(
 ) -> HttpResponse:
     """The page, with the step that failed re-shown with its message (and its status)."""
     user = request.user
-    versions = list(visible_versions(user, document))
+    versions = list(
+        visible_versions(
+            user, document.versions.select_related("created_by").order_by("version_number")
+        )
+    )
     context = {
         "document": document,
         "versions": versions,
@@ -72,7 +76,7 @@ def _audit_entries(document: Document):
 
 def _version(request: HttpRequest, number: str, version_number: int) -> DocumentVersion:
     document = visible_document(request.user, number)
-    versions = visible_versions(request.user, document)
+    versions = visible_versions(request.user, document.versions.select_related("document"))
     return get_object_or_404(versions, version_number=version_number)
 
 
