@@ -302,3 +302,64 @@ def test_a_post_without_the_csrf_token_is_refused(under_review, named_people):
 
     assert answer.status_code == 403
     assert not Signature.objects.exists()
+
+
+def _office_zip(*parts: str) -> bytes:
+    """A minimal OOXML package: the content-types part and the given parts."""
+    import zipfile
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as package:
+        for part in ("[Content_Types].xml", *parts):
+            package.writestr(part, "<xml/>")
+    return out.getvalue()
+
+
+UPLOADS_ACCEPTED = [
+    ("procedure.pdf", PDF, "application/pdf"),
+    ("notes.md", "Grüße, step 1 ✓".encode(), "text/plain"),
+    (
+        "form.docx",
+        _office_zip("word/document.xml"),
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    ),
+    (
+        "sheet.xlsx",
+        _office_zip("xl/workbook.xml"),
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ),
+    ("legacy.doc", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(500), "application/msword"),
+]
+
+
+@pytest.mark.parametrize(("name", "content", "kind"), UPLOADS_ACCEPTED)
+def test_pdf_text_and_office_files_are_accepted_and_typed_by_content(
+    named_people, storage_root, name, content, kind
+):
+    """GIVEN a draft WHEN its author uploads a PDF, a UTF-8 text, a Word, an Excel or an old
+    Office file THEN each is stored as version 1 with the type its content shows."""
+    author = named_people["author"]
+    lifecycle.create_document(author, document_type="SOP", title="Typed")
+
+    answer = step(
+        browser(author), "SOP-0001", "upload", {"file": SimpleUploadedFile(name, content)}
+    )
+
+    assert answer.status_code == 302
+    assert Document.objects.get().versions.get().content_type == kind
+
+
+def test_a_spreadsheet_named_as_a_word_document_is_refused(named_people, storage_root):
+    """GIVEN a draft WHEN an Excel package named .docx is uploaded THEN 415 naming the
+    extension its content needs."""
+    lifecycle.create_document(named_people["author"], document_type="SOP", title="Typed")
+
+    answer = step(
+        browser(named_people["author"]),
+        "SOP-0001",
+        "upload",
+        {"file": SimpleUploadedFile("sheet.docx", _office_zip("xl/workbook.xml"))},
+    )
+
+    assert answer.status_code == 415
+    assert "its name must end in .xlsx" in answer.content.decode()
