@@ -47,7 +47,6 @@ class Signer:
     (11.200(a)(1)(i)), which is how demo data signs without hashing per step."""
 
     user: User
-    checked_at: dt.datetime
 
 
 def authenticate(user: User, password: str, purpose: str = "") -> Signer:
@@ -65,7 +64,7 @@ def authenticate(user: User, password: str, purpose: str = "") -> Signer:
         if until := blocked_until(user):
             message += f". {_blocked_message(until)}"
         raise SignatureRefused(message)
-    return Signer(user, timezone.now())
+    return Signer(user)
 
 
 def blocked_until(user: User) -> dt.datetime | None:
