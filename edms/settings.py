@@ -1,36 +1,37 @@
-"""EDMS settings, read from the environment (see README: Configuration)."""
+"""EDMS settings, read from the environment (see README: Configuration).
 
-import os
-import secrets
+Every variable goes through a parser in edms/core/env.py, which refuses a bad value by name
+(secrets through edms/core/credentials.py). Importing this module creates nothing: a command
+run where no installation exists must leave the directory as it found it (edms/core/guard.py).
+"""
+
 from datetime import timedelta
 from pathlib import Path
 
-import dj_database_url
+from edms.core import credentials
+from edms.core.env import (
+    env_bool,
+    env_choice,
+    env_database,
+    env_float,
+    env_int,
+    env_list,
+    env_path,
+    env_str,
+)
 
 BASE_DIR = Path(__file__).resolve().parent
-DATA_DIR = Path(os.environ.get("EDMS_DATA_DIR", "var")).resolve()
-STORAGE_ROOT = Path(os.environ.get("EDMS_STORAGE_ROOT", DATA_DIR / "storage"))
-BACKUP_DIR = Path(os.environ.get("EDMS_BACKUP_DIR", DATA_DIR / "backups"))
+DATA_DIR = env_path("EDMS_DATA_DIR", Path("var")).resolve()
+STORAGE_ROOT = env_path("EDMS_STORAGE_ROOT", DATA_DIR / "storage")
+BACKUP_DIR = env_path("EDMS_BACKUP_DIR", DATA_DIR / "backups")
 
-
-def _secret_key() -> str:
-    """The key from the environment, else one generated once and kept owner-only in the data dir."""
-    if key := os.environ.get("EDMS_SECRET_KEY"):
-        return key
-    key_file = DATA_DIR / "secret_key"
-    if not key_file.exists():
-        DATA_DIR.mkdir(parents=True, exist_ok=True)
-        fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as f:
-            f.write(secrets.token_urlsafe(50))
-    return key_file.read_text().strip()
-
-
-SECRET_KEY = _secret_key()
-DEBUG = os.environ.get("EDMS_DEBUG", "") == "1"
-ALLOWED_HOSTS = os.environ.get("EDMS_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",")
-CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("EDMS_CSRF_TRUSTED_ORIGINS", "").split(",") if o]
-INSTANCE_NAME = os.environ.get("EDMS_INSTANCE_NAME", "edms")
+SECRET_KEY = credentials.secret_key(DATA_DIR)
+DEBUG = env_bool("EDMS_DEBUG")
+ALLOWED_HOSTS = env_list("EDMS_ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
+CSRF_TRUSTED_ORIGINS = env_list("EDMS_CSRF_TRUSTED_ORIGINS")
+INSTANCE_NAME = env_str("EDMS_INSTANCE_NAME", "edms")
+# Only scripts/start.sh serves on it; read here so that its first `edms` command refuses a bad one.
+PORT = env_int("EDMS_PORT", 8000, minimum=1, maximum=65535)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -85,8 +86,7 @@ TEMPLATES = [
     },
 ]
 
-_sqlite_url = f"sqlite:///{DATA_DIR / 'edms.sqlite3'}"
-DATABASES = {"default": dj_database_url.parse(os.environ.get("EDMS_DATABASE_URL", _sqlite_url))}
+DATABASES = {"default": env_database("EDMS_DATABASE_URL", f"sqlite:///{DATA_DIR / 'edms.sqlite3'}")}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets readers (a backup snapshot) run beside a writer; the timeout rides out short locks.
     DATABASES["default"]["OPTIONS"] = {
@@ -112,8 +112,8 @@ STATIC_ROOT = DATA_DIR / "static"
 # Uploads larger than this go to a temporary file instead of memory; the restore upload limit
 # is enforced separately (EDMS_MAX_UPLOAD_BYTES).
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
-MAX_UPLOAD_BYTES = int(os.environ.get("EDMS_MAX_UPLOAD_BYTES", 10 * 1024**3))
-MAX_DOCUMENT_FILE_BYTES = int(os.environ.get("EDMS_MAX_DOCUMENT_FILE_BYTES", 512 * 1024**2))
+MAX_UPLOAD_BYTES = env_int("EDMS_MAX_UPLOAD_BYTES", 10 * 1024**3, minimum=1)
+MAX_DOCUMENT_FILE_BYTES = env_int("EDMS_MAX_DOCUMENT_FILE_BYTES", 512 * 1024**2, minimum=1)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -152,7 +152,7 @@ FILE_UPLOAD_HANDLERS = ["edms.web.uploads.BoundedTemporaryFileUploadHandler"]
 CACHES = {
     "default": (
         {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": cache_url}
-        if (cache_url := os.environ.get("EDMS_CACHE_URL"))
+        if (cache_url := env_str("EDMS_CACHE_URL", ""))
         else {
             "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
             "LOCATION": DATA_DIR / "cache",
@@ -162,10 +162,10 @@ CACHES = {
 
 # Celery runs backup jobs and scheduled backups when a broker is set (redis://127.0.0.1:6379/0);
 # without one, `edms backup_scheduler` and background threads do the same work in-process.
-CELERY_BROKER_URL = os.environ.get("EDMS_CELERY_BROKER_URL", "")
+CELERY_BROKER_URL = env_str("EDMS_CELERY_BROKER_URL", "")
 CELERY_TASK_ALWAYS_EAGER = False
 # Its own queue name lets several installations share one Redis without taking each other's jobs.
-CELERY_TASK_DEFAULT_QUEUE = os.environ.get("EDMS_CELERY_QUEUE", "edms")
+CELERY_TASK_DEFAULT_QUEUE = env_str("EDMS_CELERY_QUEUE", "edms")
 CELERY_TASK_SERIALIZER = CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_IGNORE_RESULT = True  # outcomes live in BackupJob/RestoreJob, not a result backend
@@ -174,11 +174,16 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE = {"backup-schedule-tick": {"task": "edms.backup.tick", "schedule": 60.0}}
 CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
 # Health turns to warning when the last good backup is older than this.
-BACKUP_MAX_AGE_HOURS = float(os.environ.get("EDMS_BACKUP_MAX_AGE_HOURS", "26"))
+BACKUP_MAX_AGE_HOURS = env_float("EDMS_BACKUP_MAX_AGE_HOURS", 26.0, minimum=0)
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("EDMS_LOG_LEVEL", "WARNING")},
+    "root": {
+        "handlers": ["console"],
+        "level": env_choice(
+            "EDMS_LOG_LEVEL", "WARNING", ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+        ),
+    },
 }

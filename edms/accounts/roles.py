@@ -1,4 +1,4 @@
-"""Granting roles: the one place a role assignment is made, so every grant is audited."""
+"""Granting and revoking roles: the one place assignments change, so every change is audited."""
 
 from __future__ import annotations
 
@@ -20,3 +20,15 @@ def assign_role(actor: User | None, user: User, role_name: str) -> UserRole:
     if created:
         chain.record("ROLE_ASSIGNED", actor, assignment, {"role": role_name})
     return assignment
+
+
+@transaction.atomic
+def revoke_role(actor: User | None, user: User, role_name: str) -> bool:
+    """Take the role from `user` (idempotent); a removed grant writes an audit entry naming who
+    took it. Returns whether there was a grant to remove."""
+    assignment = UserRole.objects.filter(user=user, role__name=role_name).first()
+    if assignment is None:
+        return False
+    chain.record("ROLE_REVOKED", actor, assignment, {"role": role_name})
+    assignment.delete()
+    return True

@@ -5,7 +5,10 @@ from edms.core.admin import ReadOnlyAdmin
 
 
 @admin.register(BackupConfiguration)
-class BackupConfigurationAdmin(admin.ModelAdmin):
+class BackupConfigurationAdmin(ReadOnlyAdmin):
+    """Shown only: every change to a schedule is audited, so it goes through the Schedules page,
+    the API or `edms manage_backup_configs` (edms/backup/operations/configurations.py)."""
+
     list_display = ["name", "backup_type", "schedule", "is_enabled", "keep_last", "last_run_at"]
     list_filter = ["backup_type", "is_enabled"]
     search_fields = ["name", "description"]

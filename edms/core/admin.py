@@ -4,7 +4,8 @@ from edms.core.models import InstanceIdentity, SystemSetting
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
-    """Records that only a service may change (lifecycle, audit chain): the admin shows them."""
+    """Records that only a service may change (lifecycle, audit chain, backup configurations):
+    the admin shows them."""
 
     def has_add_permission(self, request, obj=None) -> bool:
         return False
@@ -29,7 +30,10 @@ class ReadOnlyInline(admin.TabularInline):
 
 
 @admin.register(SystemSetting)
-class SystemSettingAdmin(admin.ModelAdmin):
+class SystemSettingAdmin(ReadOnlyAdmin):
+    """Shown only: settings are configuration that backups carry and reinit keeps; an
+    unrecorded click in the admin must not change them."""
+
     list_display = ["key", "value", "description", "updated_at"]
     search_fields = ["key", "description"]
 

@@ -1,8 +1,8 @@
 """Every installed model, declared once with its backup role, natural key and file fields.
 
 Backup, reinit and restore read only this registry. A model that is installed but not declared
-here fails the test suite (tests/core/test_registry.py): leaving a model out of backups is
-always a written decision with a reason, never an accident.
+here fails the system checks (edms/core/checks.py: `edms check` and every command): leaving a
+model out of backups is always a written decision with a reason, never an accident.
 """
 
 from __future__ import annotations
@@ -162,22 +162,27 @@ class Registry:
         return self.entries[label.lower()]
 
     def undeclared(self, installed: Iterable[type[models.Model]] | None = None) -> list[str]:
-        """Concrete installed models that have no declaration (auto-created M2M tables travel
-        with their parent record, as Django serializes them)."""
-        models_ = apps.get_models() if installed is None else installed
-        labels = {m._meta.label_lower for m in models_ if not m._meta.auto_created}
-        return sorted(labels - set(self.entries))
+        """Concrete installed models, auto-created many-to-many tables included, that no
+        declaration accounts for. Such a table is covered by its owner's declaration: its rows
+        travel with the owner's records, as Django serializes them, and go when they go."""
+        if installed is None:
+            installed = apps.get_models(include_auto_created=True)
+        return sorted(
+            model._meta.label_lower
+            for model in installed
+            if (model._meta.auto_created or model)._meta.label_lower not in self.entries
+        )
 
-    def problems(self) -> list[str]:
-        """Every way the declarations disagree with the installed models (empty when sound)."""
-        found = [f"{label}: installed but not declared" for label in self.undeclared()]
+    def declaration_problems(self) -> list[tuple[str, str]]:
+        """(label, problem) for every declaration that does not fit the installed model."""
+        found = []
         for label, entry in sorted(self.entries.items()):
             try:
                 model = entry.model
             except LookupError:
-                found.append(f"{label}: declared but not installed")
+                found.append((label, "declared but not installed"))
                 continue
-            found += [f"{label}: {problem}" for problem in _entry_problems(entry, model)]
+            found += [(label, problem) for problem in _entry_problems(entry, model)]
         return found
 
     def in_dependency_order(self, entries: list[ModelEntry] | None = None) -> list[ModelEntry]:
