@@ -156,12 +156,12 @@ def pdf_chunks(export: AuditExport) -> Iterator[bytes]:
     for line in _entry_lines(export):
         lines.append(line)
         if len(lines) == LINES_PER_PAGE:
-            out += pdf.page(_listing(f"{heading}{len(pdf.pages)}", lines))
+            out += pdf.page(_listing(f"{heading}{len(pdf.pages) + 1}", lines))
             lines.clear()
             if len(out) >= CHUNK_BYTES:
                 yield bytes(out)
                 out.clear()
-    out += pdf.page(_listing(f"{heading}{len(pdf.pages)}", lines))
+    out += pdf.page(_listing(f"{heading}{len(pdf.pages) + 1}", lines))
     out += pdf.finish()
     yield bytes(out)
 
@@ -183,7 +183,7 @@ def _entry_lines(export: AuditExport) -> Iterator[str]:
 
 
 def _cover(export: AuditExport, verification: chain.ChainReport) -> bytes:
-    shown = {"since": "from", "until": "before", "username": "user", "object_type": "object type"}
+    shown = {"username": "user", "object_type": "object type"}
     filters = [
         f"{shown.get(k, k)} = {v}" for k, v in export.filters.items() if k not in ("since", "until")
     ]
@@ -196,8 +196,8 @@ def _cover(export: AuditExport, verification: chain.ChainReport) -> bytes:
         result = ["BROKEN:"] + [f"  {b}" for b in verification.breaks]
     facts = [
         ("Instance", [settings.INSTANCE_NAME]),
-        ("Entries from", [export.filters.get("since", "the first entry")]),
-        ("Entries before", [export.filters.get("until", f"{_utc(export.as_of)} (the export)")]),
+        ("Entries from", [_given_time(export.filters.get("since")) or "the first entry"]),
+        ("Entries before", [_given_time(export.filters.get("until")) or "the moment of export"]),
         ("Filters", filters or ["none"]),
         ("Entries exported", [str(export.count)]),
         ("Audit chain", result),
@@ -315,6 +315,14 @@ def _wrap(text: str, first: str, rest: str) -> list[str]:
 
 def _json(value) -> str:
     return json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+
+def _given_time(value: str | None) -> str:
+    """A time filter as given (ISO 8601; without a zone it is UTC, as the API reads it)."""
+    if not value:
+        return ""
+    moment = datetime.fromisoformat(value)
+    return _utc(moment if moment.tzinfo else moment.replace(tzinfo=UTC))
 
 
 def _utc(moment: datetime, micro: bool = False) -> str:
