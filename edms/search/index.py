@@ -79,6 +79,7 @@ def rebuild(using: str = "default") -> int:
     with transaction.atomic(using=using):
         SearchEntry.objects.using(using).all().delete()
         batch: list[SearchEntry] = []
+        held = 0  # characters of file text in the batch
         for uuid, number, title, version_number, path in documents.iterator(chunk_size=1000):
             body = file_text(storage.absolute(path)) if path else ""
             batch.append(
@@ -90,8 +91,10 @@ def rebuild(using: str = "default") -> int:
                     body=body,
                 )
             )
-            if len(batch) >= BATCH_ROWS or sum(len(e.body) for e in batch) >= BATCH_CHARS:
+            held += len(body)
+            if len(batch) >= BATCH_ROWS or held >= BATCH_CHARS:
                 count += _write(batch, using)
+                held = 0
         count += _write(batch, using)
         _refresh_vectors(SearchEntry.objects.using(using).all())
     return count
