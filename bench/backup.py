@@ -35,16 +35,16 @@ def bench_size(documents: int, server_url: str | None) -> list[list]:
         out = instance.data_dir / "out"
         out.mkdir()
         package = out / "backup.tar.zst"
-        backup = instance.run(
+        backup = instance.measured(
             "create_backup", "--type", "database", "--output", str(package), "--json"
         )
         result = json.loads(backup.stdout)
         records = sum(result["record_counts"].values())
-        verify = instance.run("verify_backup", str(package), "--json")
+        verify = instance.measured("verify_backup", str(package), "--json")
         verify_seconds = json.loads(verify.stdout)["seconds"]
         labels = measure([sys.executable, "-c", LABELS], instance.env()).stdout.split()
         dump = out / "dumpdata.jsonl"
-        dumpdata = instance.run(
+        dumpdata = instance.measured(
             "dumpdata", *labels, "--natural-foreign", "--natural-primary",
             "--format", "jsonl", "-o", str(dump),
         )  # fmt: skip

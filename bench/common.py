@@ -9,13 +9,13 @@ import argparse
 import os
 import secrets
 import subprocess
-import sys
 import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 from edms.core import pg_databases
+from edms.core.installation import Installation
 
 
 @dataclass
@@ -41,12 +41,9 @@ def measure(command: list[str], env: dict[str, str] | None = None) -> Measuremen
     return Measurement(seconds, usage.ru_maxrss / 1024, process.returncode, stdout, stderr)
 
 
-@dataclass
-class Instance:
-    """An EDMS installation in a temporary data dir, on SQLite or a new PostgreSQL database."""
-
-    data_dir: Path
-    database_url: str | None = None
+class Instance(Installation):
+    """A benchmark's installation in a temporary data dir, on SQLite or a new PostgreSQL
+    database; its commands are measured."""
 
     @classmethod
     def create(cls, server_url: str | None = None) -> Instance:
@@ -56,21 +53,7 @@ class Instance:
             pg_databases.create_database_at(server_url, "edms_bench") if server_url else None,
         )
 
-    def env(self) -> dict[str, str]:
-        env = {k: v for k, v in os.environ.items() if not k.startswith("EDMS_")}
-        env.update(
-            DJANGO_SETTINGS_MODULE="edms.settings",
-            EDMS_DATA_DIR=str(self.data_dir),
-            EDMS_SECRET_KEY=secrets.token_urlsafe(40),
-        )
-        if self.database_url:
-            env["EDMS_DATABASE_URL"] = self.database_url
-        return env
-
-    def command(self, *args: str) -> list[str]:
-        return [sys.executable, "-m", "edms", *args]
-
-    def run(self, *args: str) -> Measurement:
+    def measured(self, *args: str) -> Measurement:
         result = measure(self.command(*args), self.env())
         if result.returncode != 0:
             raise SystemExit(f"edms {' '.join(args)} failed:\n{result.stderr}")
@@ -78,8 +61,8 @@ class Instance:
 
     def populate(self, documents: int) -> Measurement:
         """Migrate and load demo data through the lifecycle service (`load_demo_data`)."""
-        self.run("migrate", "--noinput", "-v0")
-        return self.run(
+        self.measured("migrate", "--noinput", "-v0")
+        return self.measured(
             "load_demo_data", "--documents", str(documents), "--password", secrets.token_hex(12)
         )
 

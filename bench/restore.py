@@ -33,19 +33,19 @@ def bench_size(documents: int, server_url: str | None) -> list[list]:
         out = source.data_dir / "out"
         out.mkdir()
         package = out / "backup.tar.zst"
-        source.run("create_backup", "--type", "full", "--output", str(package))
+        source.measured("create_backup", "--type", "full", "--output", str(package))
         labels = measure([sys.executable, "-c", LABELS], source.env()).stdout.split()
         fixture = out / "fixture.jsonl"
-        source.run(
+        source.measured(
             "dumpdata", *labels, "--natural-foreign", "--natural-primary",
             "--format", "jsonl", "-o", str(fixture),
         )  # fmt: skip
 
         ours = _fresh(server_url, targets)
-        restore = ours.run("restore_backup", "--from-file", str(package), "--clean", "--json")
+        restore = ours.measured("restore_backup", "--from-file", str(package), "--clean", "--json")
         report = json.loads(restore.stdout)
         records = report["records"]
-        loaddata = _fresh(server_url, targets).run("loaddata", str(fixture))
+        loaddata = _fresh(server_url, targets).measured("loaddata", str(fixture))
         rows = [
             result_row(documents, records, "restore_backup --clean", restore, restore),
             result_row(documents, records, "loaddata (natural keys)", loaddata, restore),
@@ -74,7 +74,7 @@ def bench_size(documents: int, server_url: str | None) -> list[list]:
 def _fresh(server_url: str | None, created: list[Instance]) -> Instance:
     instance = Instance.create(server_url)
     created.append(instance)
-    instance.run("migrate", "--noinput", "-v0")
+    instance.measured("migrate", "--noinput", "-v0")
     return instance
 
 

@@ -8,12 +8,15 @@ from rest_framework_simplejwt.views import TokenObtainPairView, TokenRefreshView
 
 from edms.audit.api import AuditTrailViewSet
 from edms.backup.http import views as backup
+from edms.backup.http.catalog import CatalogViewSet
+from edms.backup.http.schedules import ScheduleViewSet
 from edms.documents.api import DocumentViewSet
 
 backup_router = DefaultRouter()
-backup_router.register("configurations", backup.BackupConfigurationViewSet, "backup-configuration")
+backup_router.register("configurations", ScheduleViewSet, "backup-configuration")
 backup_router.register("jobs", backup.BackupJobViewSet, "backup-job")
 backup_router.register("restores", backup.RestoreJobViewSet, "backup-restore")
+backup_router.register("catalog", CatalogViewSet, "backup-catalog")
 
 router = SimpleRouter()
 router.register("documents", DocumentViewSet, "document")

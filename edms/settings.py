@@ -163,6 +163,8 @@ CACHES = {
 # Celery runs backup jobs and scheduled backups when a broker is set (redis://127.0.0.1:6379/0);
 # without one, `edms backup_scheduler` and background threads do the same work in-process.
 CELERY_BROKER_URL = env_str("EDMS_CELERY_BROKER_URL", "")
+# How background jobs run: inline, thread or celery; empty = celery with a broker, else thread.
+JOB_RUNNER = env_choice("EDMS_JOB_RUNNER", "", ("inline", "thread", "celery"))
 CELERY_TASK_ALWAYS_EAGER = False
 # Its own queue name lets several installations share one Redis without taking each other's jobs.
 CELERY_TASK_DEFAULT_QUEUE = env_str("EDMS_CELERY_QUEUE", "edms")
@@ -175,6 +177,13 @@ CELERY_BEAT_SCHEDULE = {"backup-schedule-tick": {"task": "edms.backup.tick", "sc
 CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
 # Health turns to warning when the last good backup is older than this.
 BACKUP_MAX_AGE_HOURS = env_float("EDMS_BACKUP_MAX_AGE_HOURS", 26.0, minimum=0)
+# A failed backup, drill or verification and an overdue schedule email these addresses
+# (edms/backup/operations/alerts.py), through an SMTP relay that needs no login.
+ALERT_EMAIL = env_list("EDMS_ALERT_EMAIL")
+EMAIL_HOST = env_str("EDMS_EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EDMS_EMAIL_PORT", 25, minimum=1, maximum=65535)
+EMAIL_USE_TLS = env_bool("EDMS_EMAIL_USE_TLS")
+DEFAULT_FROM_EMAIL = env_str("EDMS_EMAIL_FROM", "edms@localhost")
 
 LOGGING = {
     "version": 1,

@@ -68,14 +68,14 @@ def db_vendor(db) -> str:
 @pytest.fixture
 def new_instance(tmp_path_factory):
     """Make fresh EDMS installations (own data dir and database), migrated and ready."""
+    from edms.core.installation import Installation
     from edms.core.pg_databases import create_database_at, drop_database_at
-    from tests.instances import Instance
 
     created = []
 
-    def make(name: str = "instance", migrate: bool = True) -> Instance:
+    def make(name: str = "instance", migrate: bool = True) -> Installation:
         server = os.environ.get("EDMS_TEST_DATABASE_URL")
-        instance = Instance(
+        instance = Installation(
             data_dir=tmp_path_factory.mktemp(name),
             database_url=create_database_at(server, "edms_inst") if server else None,
         )

@@ -28,5 +28,9 @@ else:
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
+# Jobs run in the request that starts them, so API tests need no committed transactions; tests of
+# the thread and Celery runners choose theirs.
+JOB_RUNNER = "inline"
+
 # Whitenoise serves STATIC_ROOT; the throw-away data directory starts without one.
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405

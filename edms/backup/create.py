@@ -1,28 +1,29 @@
-"""Create a backup package: snapshot, write, verify, encrypt, rename into place, record the job."""
+"""Create a backup package: snapshot, write, verify, encrypt, rename into place, describe it in
+its sidecar. Recording a job is the caller's (edms.backup.operations.jobs)."""
 
 from __future__ import annotations
 
 import os
 import tempfile
 import time
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
-import orjson
 from django.conf import settings
 from django.db import connections
 from django.db.migrations.recorder import MigrationRecorder
 from django.utils import timezone
 
 from edms.backup.errors import BackupError, CorruptPackage
-from edms.backup.models import BackupJob, BackupType, JobStatus
-from edms.backup.package import crypto
-from edms.backup.package.manifest import FORMAT_NAME, FORMAT_VERSION, SIDECAR_SUFFIX
+from edms.backup.models import BackupOrigin, BackupType, VerificationState
+from edms.backup.package import crypto, sidecar
+from edms.backup.package.manifest import FORMAT_NAME, FORMAT_VERSION
 from edms.backup.package.writer import PackageWriter
-from edms.backup.progress import NO_PROGRESS, Progress
 from edms.backup.snapshot import Snapshot, take_snapshot
 from edms.core.models import InstanceIdentity
+from edms.core.progress import NO_PROGRESS, Progress
 from edms.core.registry import registry
 from edms.documents import storage
 
@@ -50,6 +51,40 @@ def default_path(backup_type: str, compression: str, encrypted: bool) -> Path:
     return path
 
 
+@dataclass(frozen=True)
+class Provenance:
+    """Who made a package and why, written into its sidecar."""
+
+    origin: str = BackupOrigin.MANUAL
+    created_by: str = ""
+    configuration: str = ""
+    job: str = ""
+
+
+@dataclass
+class BackupReport:
+    """What a backup wrote: enough for a job row, a sidecar and the command's output."""
+
+    path: str
+    backup_type: str
+    encrypted: bool
+    size: int
+    sha256: str
+    record_counts: dict[str, int]
+    file_count: int
+    content_digest: str
+    format_version: int
+    verified: bool
+    seconds: float
+
+    @property
+    def records(self) -> int:
+        return sum(self.record_counts.values())
+
+    def as_json(self) -> dict:
+        return {**asdict(self), "records": self.records}
+
+
 def create_backup(
     backup_type: str,
     *,
@@ -58,18 +93,13 @@ def create_backup(
     compression: str = "zstd",
     passphrase: str | None = None,
     recipients: list[str] | tuple[str, ...] = (),
-    user=None,
-    configuration=None,
+    provenance: Provenance = Provenance(),
     progress: Progress = NO_PROGRESS,
-    job: BackupJob | None = None,
     using: str = "default",
-) -> BackupJob:
-    """Write one backup package and return its completed BackupJob; raise a BackupError (with the
-    job marked failed and no package left behind) if anything goes wrong."""
+) -> BackupReport:
+    """Write one backup package and its sidecar; raise a BackupError, with no package left
+    behind, if anything goes wrong."""
     encrypted = bool(passphrase or recipients)
-    job = job or BackupJob(backup_type=backup_type, triggered_by=user, configuration=configuration)
-    job.backup_type, job.encrypted = backup_type, encrypted
-    _update(job, status=JobStatus.RUNNING, started_at=timezone.now(), phase="snapshot", error="")
     started = time.monotonic()
     partials: list[Path] = []
     try:
@@ -83,42 +113,52 @@ def create_backup(
             raise BackupError(f"{target} already exists; choose another --output")
         target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         with tempfile.TemporaryDirectory(prefix=".edms-backup-", dir=target.parent) as work:
-            tracked = _tracking(job, progress)
             identity = InstanceIdentity.current()
             snapshot = take_snapshot(
                 Path(work),
                 records=backup_type in WITH_RECORDS,
                 files=backup_type in WITH_FILES,
                 using=using,
-                progress=progress,  # inside the read transaction: no job updates
+                progress=progress,
             )
             manifest = build_manifest(backup_type, snapshot, identity, using)
             plain = target.parent / f".{target.name}{'.plain' if encrypted else ''}.partial"
             partials.append(plain)
-            _write(plain, compression, manifest, snapshot, tracked)
+            _write(plain, compression, manifest, snapshot, progress)
             if verify:
-                _verify(plain, tracked)
+                _verify(plain, progress)
             final_partial = plain
             if encrypted:
                 final_partial = target.parent / f".{target.name}.partial"
                 partials.append(final_partial)
-                tracked("encrypt", 0, 1)
+                progress("encrypt", 0, 1)
                 crypto.encrypt_file(
                     plain, final_partial, passphrase=passphrase, recipients=list(recipients)
                 )
-                tracked("encrypt", 1, 1)
+                progress("encrypt", 1, 1)
             sha256 = storage.file_sha256(final_partial)
             os.link(final_partial, target)  # fails instead of replacing a file that appeared
-            partials.append(target)  # until the job says completed, it is still removed on error
+            partials.append(target)  # until the sidecar is written, it is removed on error
+            report = BackupReport(
+                path=str(target),
+                backup_type=backup_type,
+                encrypted=encrypted,
+                size=target.stat().st_size,
+                sha256=sha256,
+                record_counts=snapshot.record_counts,
+                file_count=len(snapshot.files),
+                content_digest=snapshot.content_digest or "",
+                format_version=manifest["format_version"],
+                verified=verify,
+                seconds=round(time.monotonic() - started, 3),
+            )
+            write_sidecar(report, manifest, compression, provenance)
         for partial in partials[:-1]:
             partial.unlink(missing_ok=True)
-        _finish(job, target, sha256, manifest, snapshot, verify, time.monotonic() - started)
-        write_sidecar(target, job, manifest, compression)
-        return job
+        return report
     except BaseException as exc:
         for partial in partials:
             partial.unlink(missing_ok=True)
-        _update(job, status=JobStatus.FAILED, finished_at=timezone.now(), error=_describe(exc))
         if isinstance(exc, BackupError) or not isinstance(exc, Exception):
             raise
         raise BackupError(f"backup failed: {_describe(exc)}") from exc
@@ -170,16 +210,21 @@ def export_requirements(snapshot: Snapshot) -> dict:
     }
 
 
-def write_sidecar(target: Path, job: BackupJob, manifest: dict, compression: str) -> Path:
+def write_sidecar(
+    report: BackupReport, manifest: dict, compression: str, provenance: Provenance
+) -> Path:
     """``<package>.metadata.json`` beside the package: what it is, without opening it."""
-    sidecar = target.with_name(target.name + SIDECAR_SUFFIX)
+    verification = {"state": VerificationState.NOT_VERIFIED}
+    if report.verified:
+        verification = {"state": VerificationState.PASSED, "at": manifest["created_at"]}
+        verification["by"] = provenance.created_by
     data = {
-        "package": target.name,
-        "sha256": job.sha256,
-        "size": job.size,
-        "backup_type": job.backup_type,
+        "package": Path(report.path).name,
+        "sha256": report.sha256,
+        "size": report.size,
+        "backup_type": report.backup_type,
         "compression": compression,
-        "encrypted": job.encrypted,
+        "encrypted": report.encrypted,
         "format_version": manifest["format_version"],
         "edms_version": manifest["edms_version"],
         "instance_id": manifest["instance_id"],
@@ -187,15 +232,14 @@ def write_sidecar(target: Path, job: BackupJob, manifest: dict, compression: str
         "record_counts": manifest["record_counts"],
         "file_count": manifest["file_count"],
         "content_digest": manifest["content_digest"],
-        "verified": job.verified_at is not None,
-        "job": str(job.uuid),
+        "origin": provenance.origin,
+        "created_by": provenance.created_by,
+        "configuration": provenance.configuration,
+        "job": provenance.job,
+        "verification": verification,
+        "keep": False,
     }
-    partial = sidecar.with_name(f".{sidecar.name}.partial")
-    fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "wb") as out:
-        out.write(orjson.dumps(data, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS))
-    partial.replace(sidecar)
-    return sidecar
+    return sidecar.write(Path(report.path), data)
 
 
 def _write(path: Path, compression: str, manifest: dict, snapshot: Snapshot, progress) -> None:
@@ -226,52 +270,6 @@ def _verify(path: Path, progress) -> None:
     report = verify_package(path, progress=progress)
     if not report.ok:
         raise CorruptPackage("the new package failed verification: " + "; ".join(report.problems))
-
-
-def _finish(job, target, sha256, manifest, snapshot, verified, seconds) -> None:
-    _update(
-        job,
-        status=JobStatus.COMPLETED,
-        phase="done",
-        path=str(target),
-        size=target.stat().st_size,
-        sha256=sha256,
-        record_counts=snapshot.record_counts,
-        file_count=len(snapshot.files),
-        content_digest=snapshot.content_digest or "",
-        verified_at=timezone.now() if verified else None,
-        finished_at=timezone.now(),
-        result={
-            "path": str(target),
-            "seconds": round(seconds, 3),
-            "records": sum(snapshot.record_counts.values()),
-            "files": len(snapshot.files),
-            "format_version": manifest["format_version"],
-        },
-    )
-
-
-def _update(job: BackupJob, **fields) -> None:
-    for name, value in fields.items():
-        setattr(job, name, value)
-    job.save()
-
-
-def _tracking(job: BackupJob, progress: Progress, interval: float = 1.0) -> Progress:
-    """The caller's progress plus the job's phase and counts, saved at most once per interval."""
-    last = 0.0
-
-    def track(phase: str, done: int, total: int) -> None:
-        nonlocal last
-        progress(phase, done, total)
-        now = time.monotonic()
-        if now - last >= interval or done == total:
-            last = now
-            BackupJob.objects.filter(pk=job.pk).update(
-                phase=phase, progress_done=done, progress_total=total
-            )
-
-    return track
 
 
 def _describe(exc: BaseException) -> str:

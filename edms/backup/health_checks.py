@@ -9,6 +9,7 @@ from django.db import connections
 
 from edms.audit import chain
 from edms.backup.restore.validate import file_problem
+from edms.backup.target import LIVE, Target
 from edms.core.registry import registry
 
 
@@ -32,14 +33,14 @@ class RestoreHealth:
         return {"ok": self.ok, "checks": [asdict(c) for c in self.checks], "counts": self.counts}
 
 
-def post_restore_health(using: str = "default", require_admin: bool = True) -> RestoreHealth:
+def post_restore_health(target: Target = LIVE, require_admin: bool = True) -> RestoreHealth:
     """Run every check; `require_admin=False` for a drill, whose backup may hold no admin."""
-    health = RestoreHealth()
+    health, using = RestoreHealth(), target.using
     for entry in registry.backed_up():
         health.counts[entry.label] = entry.model._base_manager.using(using).count()
     business = sum(health.counts[e.label] for e in registry.backed_up() if e.role == "business")
     health.checks.append(HealthCheck("counts", True, f"{business} business records"))
-    health.checks.append(_files(using))
+    health.checks.append(_files(target))
     breaks = chain.verify(using)
     health.checks.append(
         HealthCheck(
@@ -52,16 +53,16 @@ def post_restore_health(using: str = "default", require_admin: bool = True) -> R
     return health
 
 
-def _files(using: str) -> HealthCheck:
-    problems, checked = [], 0
+def _files(target: Target) -> HealthCheck:
+    problems, checked, root = [], 0, target.root
     for entry in registry.backed_up():
         for stored in entry.files:
-            rows = entry.model._base_manager.using(using).values_list(
+            rows = entry.model._base_manager.using(target.using).values_list(
                 stored.path_field, stored.sha256_field, stored.size_field
             )
             for path, sha256, size in rows.distinct().iterator(chunk_size=2000):
                 checked += 1
-                if problem := file_problem(path, sha256, size, verified=False):
+                if problem := file_problem(path, sha256, size, verified=False, root=root):
                     problems.append(f"{path}: {problem}")
     detail = "; ".join(problems[:10]) or f"{checked} stored files match their SHA-256"
     return HealthCheck("files", not problems, detail)

@@ -22,6 +22,30 @@ class JobStatus(models.TextChoices):
     FAILED = "failed"
 
 
+class RestoreMode(models.TextChoices):
+    MERGE = "merge"
+    CLEAN = "clean"
+    DRY_RUN = "dry-run", "dry run"
+    DRILL = "drill", "restore drill"
+    REINIT = "reinit", "system reinit"
+
+
+class BackupOrigin(models.TextChoices):
+    """Why a package exists; written into its sidecar too, so it survives a reinit."""
+
+    MANUAL = "manual"
+    SCHEDULED = "scheduled"
+    SAFETY = "safety", "reinit safety backup"
+    FOUND = "found", "found in the backups directory"
+
+
+class VerificationState(models.TextChoices):
+    NOT_VERIFIED = "not-verified", "not verified"
+    RUNNING = "running", "verifying"
+    PASSED = "passed"
+    FAILED = "failed"
+
+
 class BackupConfiguration(TimestampedModel):
     """A scheduled backup: what to back up, when (cron), and how many to keep (configuration)."""
 
@@ -65,6 +89,9 @@ class Job(NaturalKeyModel):
     finished_at = models.DateTimeField(null=True, blank=True)
     error = models.TextField(blank=True)
     result = models.JSONField(default=dict, blank=True)
+    runner = models.CharField(
+        max_length=200, blank=True, help_text="host:pid of the process that runs or ran it"
+    )
 
     class Meta:
         abstract = True
@@ -91,7 +118,17 @@ class BackupJob(Job):
     record_counts = models.JSONField(default=dict, blank=True)
     file_count = models.IntegerField(default=0)
     content_digest = models.CharField(max_length=64, blank=True)
+    origin = models.CharField(
+        max_length=10, choices=BackupOrigin.choices, default=BackupOrigin.MANUAL
+    )
+    verification_state = models.CharField(
+        max_length=12, choices=VerificationState.choices, default=VerificationState.NOT_VERIFIED
+    )
     verified_at = models.DateTimeField(null=True, blank=True)
+    verification_error = models.TextField(blank=True)
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta(Job.Meta):
         pass
@@ -102,7 +139,7 @@ class RestoreJob(Job):
 
     source_path = models.CharField(max_length=1000)
     source_sha256 = models.CharField(max_length=64, blank=True)
-    mode = models.CharField(max_length=20, help_text="merge, clean, dry-run or drill")
+    mode = models.CharField(max_length=20, choices=RestoreMode.choices)
     conflict_policy = models.CharField(max_length=10, default="keep")
     only_groups = models.JSONField(default=list, blank=True)
     reason = models.TextField(blank=True)

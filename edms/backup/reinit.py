@@ -9,7 +9,6 @@ the transaction has committed.
 
 from __future__ import annotations
 
-import getpass
 import uuid
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -19,12 +18,15 @@ from django.db import transaction
 from edms.accounts.admin_account import create_admin
 from edms.accounts.models import User
 from edms.audit import chain
+from edms.backup.create import Provenance, create_backup
 from edms.backup.errors import BackupError
 from edms.backup.lock import exclusive_operation
-from edms.backup.progress import NO_PROGRESS, Progress
+from edms.backup.models import BackupOrigin
 from edms.backup.restore.clear import clear_models
 from edms.core.models import InstanceIdentity
+from edms.core.progress import NO_PROGRESS, Progress
 from edms.core.registry import ModelEntry, registry
+from edms.core.requester import requester
 from edms.documents import storage
 
 
@@ -91,14 +93,17 @@ def reinit(
     """Reinitialise this system; raise a BackupError (nothing changed) if any step fails."""
     if not reason.strip():
         raise BackupError("a reinit needs a reason (--reason): it is recorded in the audit trail")
-    requested_by = getattr(user, "username", "") or f"{getpass.getuser()} (command line)"
+    requested_by = requester(user)
     with exclusive_operation("reinit"):
         safety_path, safety_sha = "", ""
         if safety_backup:
-            from edms.backup.create import create_backup
-
-            job = create_backup("full", verify=True, user=user, progress=progress)
-            safety_path, safety_sha = job.path, job.sha256
+            safety = create_backup(
+                "full",
+                verify=True,
+                provenance=Provenance(origin=BackupOrigin.SAFETY, created_by=requested_by),
+                progress=progress,
+            )
+            safety_path, safety_sha = safety.path, safety.sha256
         plan = plan_reinit()
         entries = registry.cleared_by_reinit()
         paths = _stored_paths(entries)

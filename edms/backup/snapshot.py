@@ -13,8 +13,8 @@ from django.db import connections, transaction
 
 from edms.backup.digest import ContentDigest, business_labels
 from edms.backup.package.manifest import Member, file_member, records_member
-from edms.backup.progress import NO_PROGRESS, Progress
 from edms.backup.serialize import canonical_line, iter_records
+from edms.core.progress import NO_PROGRESS, Progress
 from edms.core.registry import ModelEntry, registry
 
 

@@ -11,10 +11,19 @@ from pathlib import Path
 import orjson
 
 from edms.backup.digest import ContentDigest, business_labels
-from edms.backup.errors import BackupError
-from edms.backup.package.manifest import SIDECAR_SUFFIX
+from edms.backup.errors import (
+    BackupError,
+    CorruptPackage,
+    DecryptionFailed,
+    UnsafePackage,
+    UnsupportedFormat,
+)
+from edms.backup.package import sidecar
 from edms.backup.package.reader import check_lines, open_package
-from edms.backup.progress import NO_PROGRESS, Progress
+from edms.core.errors import EdmsError, UsageError
+from edms.core.progress import NO_PROGRESS, Progress
+
+REPORTED_ERRORS = (CorruptPackage, UnsupportedFormat, UnsafePackage, DecryptionFailed)
 
 
 @dataclass
@@ -28,6 +37,14 @@ class VerifyReport:
     seconds: float = 0.0
     error_type: str = ""
     exit_code: int = 0
+
+    def error(self) -> EdmsError | None:
+        """The failure as its error type (so the command's exit code), or None when sound."""
+        if self.ok:
+            return None
+        kinds = {kind.__name__: kind for kind in REPORTED_ERRORS}
+        kind = kinds.get(self.error_type, UsageError if self.exit_code == 2 else CorruptPackage)
+        return kind(f"{self.path} is not a sound backup:\n  " + "\n  ".join(self.problems))
 
     def as_json(self) -> dict:
         data = asdict(self)
@@ -104,15 +121,19 @@ def _check_members(package, report: VerifyReport, progress: Progress) -> None:
 
 def _check_sidecar(path: Path, report: VerifyReport) -> None:
     """If the metadata file beside the package names a checksum, the whole file must match."""
-    sidecar = path.with_name(path.name + SIDECAR_SUFFIX)
-    if not sidecar.exists():
+    try:
+        expected = sidecar.read(path).get("sha256")
+    except CorruptPackage as exc:
+        report.problems.append(str(exc))
         return
-    expected = orjson.loads(sidecar.read_bytes()).get("sha256")
+    if not expected:
+        return
     with open(path, "rb") as f:
         actual = hashlib.file_digest(f, "sha256").hexdigest()
-    if expected and actual != expected:
+    if actual != expected:
         report.problems.append(
-            f"{path.name}: sha256 {actual} differs from {expected} in {sidecar.name}"
+            f"{path.name}: sha256 {actual} differs from {expected} in its sidecar "
+            f"{sidecar.path_of(path).name}"
         )
 
 

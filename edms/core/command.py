@@ -13,8 +13,8 @@ from typing import Any
 import orjson
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from edms.backup.progress import Progress, terminal_progress
 from edms.core.errors import EdmsError
+from edms.core.progress import Progress, terminal_progress
 
 
 def add_json_option(parser: argparse.ArgumentParser, default: Any = False) -> None:

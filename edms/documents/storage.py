@@ -35,9 +35,11 @@ def relative_path(sha256: str) -> str:
     return f"documents/{sha256[:2]}/{sha256[2:4]}/{sha256}"
 
 
-def absolute(path: str) -> Path:
-    resolved = (root() / path).resolve()
-    if not resolved.is_relative_to(root().resolve()):
+def absolute(path: str, base: Path | None = None) -> Path:
+    """`path` under the storage root (or under `base`), refusing one that escapes it."""
+    base = (base or root()).resolve()
+    resolved = (base / path).resolve()
+    if not resolved.is_relative_to(base):
         raise ValueError(f"storage path escapes the storage root: {path}")
     return resolved
 

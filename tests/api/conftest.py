@@ -8,19 +8,14 @@ import time
 import pytest
 from rest_framework.test import APIClient
 
-# Tests that start background jobs: the worker thread commits through its own connection, so
-# the test cannot run inside a rolled-back transaction; the default configuration (roles,
-# document types) is reloaded for each of them.
-jobs_db = pytest.mark.django_db(transaction=True, serialized_rollback=True)
-
 
 @pytest.fixture(autouse=True)
 def no_job_left_running():
     """A test ends only when the job threads it started have finished."""
     yield
-    from edms.backup.operations import jobs
+    from edms.backup.operations import runner
 
-    jobs.wait_for_jobs(timeout=120)
+    runner.wait_for_jobs(timeout=120)
 
 
 @pytest.fixture

@@ -10,7 +10,8 @@ import sys
 from django.core.cache import cache
 
 from edms.backup.models import RestoreJob
-from edms.backup.operations import jobs
+from edms.backup.operations import recording
+from edms.core.progress import NO_PROGRESS
 
 
 def test_reported_progress_shows_in_the_detail_while_the_job_runs(staff, login):
@@ -23,10 +24,10 @@ def test_reported_progress_shows_in_the_detail_while_the_job_runs(staff, login):
             source_path="/uploads/x",
             mode="merge",
             status="running",
-            result={"runner": f"{socket.gethostname()}:{worker.pid}"},
+            runner=f"{socket.gethostname()}:{worker.pid}",
         )
         client, url = login(staff), f"/api/v1/backup/restores/{job.uuid}/"
-        report = jobs.progress_reporter(job)
+        report = recording.publishing(job, NO_PROGRESS)
 
         report("apply", 40, 100)
         midway = client.get(url).json()
@@ -35,7 +36,7 @@ def test_reported_progress_shows_in_the_detail_while_the_job_runs(staff, login):
     finally:
         worker.communicate(b"", timeout=30)
     RestoreJob.objects.filter(pk=job.pk).update(status="completed", phase="done")
-    cache.delete(jobs.progress_key(job))  # as run_job does when the job ends
+    cache.delete(recording.progress_key(job))  # as `recorded` does when the job ends
     done = client.get(url).json()
 
     assert (midway["status"], midway["phase"], midway["percent"]) == ("running", "apply", 40.0)

@@ -12,9 +12,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from edms.backup.models import RestoreJob
-from tests.api.conftest import jobs_db
 
-pytestmark = [jobs_db, pytest.mark.slow]
+pytestmark = pytest.mark.slow
 
 HOLD_LOCK = """
 import django, sys
@@ -81,7 +80,7 @@ def test_a_job_of_a_process_that_died_is_failed_and_blocks_nothing(staff, login)
             source_path="/nowhere",
             mode="merge",
             status="running",
-            result={"runner": f"{host}:{pid}"},
+            runner=f"{host}:{pid}",
         )
 
     refused = reinit_request(client)

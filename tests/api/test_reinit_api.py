@@ -9,9 +9,8 @@ from django.conf import settings
 from edms.accounts.models import User
 from edms.backup.models import RestoreJob
 from edms.documents.models import Document
-from tests.api.conftest import jobs_db
 
-pytestmark = [jobs_db, pytest.mark.slow]
+pytestmark = pytest.mark.slow
 
 
 def test_plan_lists_what_would_be_deleted_and_kept(staff, login, effective_document):
@@ -49,7 +48,7 @@ def test_confirmed_reinit_runs_in_background_and_its_job_reports_completion(
     and the new admin's password THEN the answer is 202; when the job is done the documents
     and the old users are gone, the job (written again after the clearing) is completed with
     the safety backup's path, and the new admin can log in with that password."""
-    from edms.backup.operations import jobs
+    from edms.backup.operations import runner
 
     answer = login(staff).post(
         "/api/v1/backup/reinit/",
@@ -61,7 +60,7 @@ def test_confirmed_reinit_runs_in_background_and_its_job_reports_completion(
         format="json",
     )
     assert answer.status_code == 202, answer.content
-    jobs.wait_for_jobs()
+    runner.wait_for_jobs()
 
     job = RestoreJob.objects.get(uuid=answer.json()["uuid"])
     assert job.status == "completed", job.error

@@ -10,19 +10,19 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from edms.accounts.models import User
 from edms.backup.models import RestoreJob
 from edms.documents.models import Document
-from tests.api.conftest import follow, jobs_db
+from tests.api.conftest import follow
 
-pytestmark = [jobs_db, pytest.mark.slow]
+pytestmark = pytest.mark.slow
 
 
 @pytest.fixture
 def package_then_reinit(effective_document, settings) -> Path:
     """A full backup of one effective SOP, then a reinit that empties the system and leaves
     a new admin whose password is 'pw-admin'."""
-    from edms.backup.create import create_backup
+    from edms.backup.operations.jobs import run_backup
     from edms.backup.reinit import reinit
 
-    package = Path(create_backup("full", verify=True).path)
+    package = Path(run_backup("full", verify=True).path)
     reinit(reason="test: start afresh", admin_password="pw-admin", safety_backup=False)
     assert not Document.objects.exists()
     return package
@@ -65,8 +65,8 @@ def test_dry_run_shows_the_plan_and_execute_restores_the_documents(package_then_
 
 
 def test_a_file_that_is_not_a_backup_is_refused_before_anything_starts(staff, login, settings):
-    """GIVEN a staff member WHEN they upload a text file as a backup THEN the answer is 400
-    saying why, no restore job exists and no uploaded file is kept."""
+    """GIVEN a staff member WHEN they upload a text file as a backup THEN the answer is 415
+    (not a format EDMS reads) saying why, no restore job exists and no uploaded file is kept."""
     client = login(staff)
 
     answer = client.post(
@@ -75,7 +75,7 @@ def test_a_file_that_is_not_a_backup_is_refused_before_anything_starts(staff, lo
         format="multipart",
     )
 
-    assert answer.status_code == 400, answer.content
+    assert answer.status_code == 415, answer.content
     assert answer.json()["detail"]
     assert not RestoreJob.objects.exists()
     assert not any((Path(settings.BACKUP_DIR) / "uploads").glob("*"))
@@ -104,9 +104,9 @@ def test_a_failed_restore_keeps_the_upload_for_another_try(effective_document, s
     """GIVEN a backup, after which a user's e-mail changed WHEN the dry run is executed with
     conflict=fail THEN the restore fails naming the conflict and changes nothing; WHEN the same
     dry run is executed again with conflict=update THEN it completes and the e-mail is back."""
-    from edms.backup.create import create_backup
+    from edms.backup.operations.jobs import run_backup
 
-    package = Path(create_backup("full").path)
+    package = Path(run_backup("full").path)
     User.objects.filter(username="author01").update(email="changed@example.org")
     client = login(staff)
     planned = follow(
@@ -137,9 +137,9 @@ def test_a_clean_restore_keeps_the_operator_signed_in(effective_document, staff,
     (every user deleted and loaded again, possibly under other row ids) THEN the restore
     completes and the same token still opens the API as the same person: tokens name users by
     uuid, which the restore keeps."""
-    from edms.backup.create import create_backup
+    from edms.backup.operations.jobs import run_backup
 
-    package = Path(create_backup("full").path)
+    package = Path(run_backup("full").path)
     client = login(staff)
     planned = follow(
         client,

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from edms.audit.models import AuditTrail
-from edms.backup.models import BackupConfiguration
+from edms.backup.models import BackupConfiguration, BackupJob
+from tests.api.conftest import follow
 
 
 def test_schedules_are_created_changed_and_deleted_with_audit_entries(staff, login):
@@ -62,3 +65,44 @@ def test_a_bad_cron_expression_or_a_rename_is_refused_and_nothing_changes(staff,
     assert "keeps its name" in renamed.json()["name"][0]
     assert list(BackupConfiguration.objects.values_list("name", flat=True)) == ["nightly"]
     assert AuditTrail.objects.count() == entries
+
+
+def test_run_now_backs_up_as_the_schedule_says_and_applies_its_retention(
+    staff, login, storage_root
+):
+    """GIVEN staff and a database schedule keeping the last 1 WHEN they press Run now twice
+    THEN each answer is 202 with a scheduled job of that schedule, which completes with a
+    verified package; the second run's retention removed the first package, and the schedule's
+    own next run is not moved."""
+    client = login(staff)
+    nightly = client.post(
+        "/api/v1/backup/configurations/",
+        {"name": "nightly", "backup_type": "database", "schedule": "0 2 * * *", "keep_last": 1},
+        format="json",
+    ).json()
+    url = f"/api/v1/backup/configurations/{nightly['id']}/run/"
+
+    answers, jobs = [], []
+    for _ in range(2):
+        answers.append(client.post(url))
+        jobs.append(follow(client, f"/api/v1/backup/jobs/{answers[-1].json()['uuid']}/"))
+
+    assert [answer.status_code for answer in answers] == [202, 202], answers[0].content
+    for job in jobs:
+        assert (job["status"], job["configuration"], job["origin"]) == (
+            "completed",
+            "nightly",
+            "scheduled",
+        )
+        assert job["verification"]["state"] == "passed" and job["triggered_by"] == "admin01"
+    assert jobs[1]["result"]["pruned"] == [jobs[0]["path"]]
+    assert not Path(jobs[0]["path"]).exists() and Path(jobs[1]["path"]).is_file()
+    assert BackupConfiguration.objects.get().last_run_at is None
+
+
+def test_run_now_of_a_missing_schedule_is_404(staff, login):
+    """GIVEN staff WHEN they run a schedule that does not exist THEN 404, and no job starts."""
+    answer = login(staff).post("/api/v1/backup/configurations/999/run/")
+
+    assert answer.status_code == 404
+    assert not BackupJob.objects.exists()

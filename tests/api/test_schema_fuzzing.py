@@ -12,7 +12,7 @@ import schemathesis
 from hypothesis import HealthCheck, given, settings
 from schemathesis import checks
 
-from edms.backup.operations import jobs
+from edms.backup.operations import runner
 
 pytestmark = [
     pytest.mark.slow,
@@ -72,6 +72,6 @@ def test_no_server_error_and_no_off_schema_answer(live_server, staff_token):
             failures[f"{operation.method.upper()} {operation.path}"] = "".join(
                 traceback.format_exception(failure)
             )[-4000:]
-        jobs.wait_for_jobs()  # the jobs one operation started do not pile up under the next
+        runner.wait_for_jobs()  # the jobs one operation started do not pile up under the next
     assert tried >= 30
     assert failures == {}

@@ -49,7 +49,7 @@ def big_file_document(people, storage_root):
 @pytest.fixture
 def full_package(big_file_document, effective_document, settings) -> Path:
     """A verified full backup of two effective documents, written in this process."""
-    from edms.backup.create import create_backup
+    from edms.backup.operations.jobs import run_backup
 
-    job = create_backup("full", verify=True)
+    job = run_backup("full", verify=True)
     return Path(job.path)

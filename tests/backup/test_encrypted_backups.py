@@ -5,8 +5,8 @@ from pathlib import Path
 import pyrage
 import pytest
 
-from edms.backup.create import create_backup
 from edms.backup.errors import DecryptionFailed
+from edms.backup.operations.jobs import run_backup
 from edms.backup.package.reader import open_package
 from edms.backup.verify import verify_package
 from tests.backup.conftest import run_json
@@ -65,7 +65,7 @@ def test_a_recipient_encrypted_backup_opens_with_the_identity_and_the_age_tool(
     THEN the package reads with the identity (and the standard `age` tool decrypts it to a tar
     whose first member is manifest.json), and another identity is refused."""
     identity = pyrage.x25519.Identity.generate()
-    job = create_backup("full", recipients=[str(identity.to_public())], verify=True)
+    job = run_backup("full", recipients=[str(identity.to_public())], verify=True)
     package = Path(job.path)
 
     report = verify_package(package, identity=str(identity))

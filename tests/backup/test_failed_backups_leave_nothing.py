@@ -3,9 +3,9 @@ from pathlib import Path
 
 import pytest
 
-from edms.backup.create import create_backup
 from edms.backup.errors import BackupError
 from edms.backup.models import BackupJob, JobStatus
+from edms.backup.operations.jobs import run_backup
 from edms.documents import storage
 from edms.documents.models import DocumentVersion
 
@@ -35,7 +35,7 @@ def test_an_interrupted_backup_leaves_no_file_and_a_failed_job(effective_documen
     THEN it raises a BackupError, its job is failed with the reason, and the backups directory
     holds nothing: no package, no sidecar, no partial file, no spool directory."""
     with pytest.raises(BackupError, match=f"stopped during {phase}"):
-        create_backup("full", verify=True, progress=_stop_at(phase))
+        run_backup("full", verify=True, progress=_stop_at(phase))
 
     job = BackupJob.objects.get()
     assert job.status == JobStatus.FAILED and f"stopped during {phase}" in job.error
@@ -51,7 +51,7 @@ def test_an_existing_output_file_is_never_overwritten(effective_document, tmp_pa
     target.write_bytes(b"keep me")
 
     with pytest.raises(BackupError, match="already exists"):
-        create_backup("database", output=target)
+        run_backup("database", output=target)
 
     assert target.read_bytes() == b"keep me"
     assert BackupJob.objects.get().status == JobStatus.FAILED
@@ -67,7 +67,7 @@ def test_a_damaged_stored_file_fails_the_backup_naming_it(effective_document, se
     path.write_bytes(b"CLEAN THE BENCH")  # same length, other bytes
 
     with pytest.raises(BackupError, match=f"files/{version.sha256}: the bytes read hash to"):
-        create_backup("full")
+        run_backup("full")
 
     assert _leftovers(settings) == []
     assert BackupJob.objects.get().status == JobStatus.FAILED
@@ -81,7 +81,7 @@ def test_a_missing_stored_file_fails_the_backup(effective_document, settings):
     storage.absolute(version.file).unlink()
 
     with pytest.raises(BackupError, match="No such file"):
-        create_backup("files")
+        run_backup("files")
 
     assert _leftovers(settings) == []
 
@@ -90,7 +90,7 @@ def test_a_missing_stored_file_fails_the_backup(effective_document, settings):
 def test_unknown_type_and_compression_are_refused(settings):
     """GIVEN a wrong backup type or compression WHEN asked THEN a BackupError lists the choices."""
     with pytest.raises(BackupError, match="use one of database, files, full, export"):
-        create_backup("everything")
+        run_backup("everything")
     with pytest.raises(BackupError, match="use zstd or gzip"):
-        create_backup("database", compression="bz2")
+        run_backup("database", compression="bz2")
     assert _leftovers(settings) == []

@@ -67,6 +67,6 @@ def screenshot(browser_page, request):
 @pytest.fixture(autouse=True)
 def no_job_left_running():
     yield
-    from edms.backup.operations import jobs
+    from edms.backup.operations import runner
 
-    jobs.wait_for_jobs(timeout=120)
+    runner.wait_for_jobs(timeout=120)

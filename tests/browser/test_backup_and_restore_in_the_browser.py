@@ -45,13 +45,13 @@ def test_backup_download_reinit_upload_plan_and_restore(
 
     page.select_option("#create-backup select[name=backup_type]", "full")
     page.click("#create-backup button[type=submit]")
-    page.wait_for_selector("#backups tr.status-completed a.download")
+    page.wait_for_selector("#backups tr.verification-passed a.download")
     screenshot("backup-created")
     job = BackupJob.objects.get()
-    assert page.inner_text("#backups tr.status-completed td.verified").startswith("✓")
+    assert page.inner_text("#backups tr.verification-passed td.verified").startswith("verified")
 
     with page.expect_download() as download:
-        page.click("#backups tr.status-completed a.download")
+        page.click("#backups tr.verification-passed a.download")
     package = tmp_path / download.value.suggested_filename
     download.value.save_as(package)
     assert hashlib.sha256(package.read_bytes()).hexdigest() == job.sha256
@@ -63,10 +63,16 @@ def test_backup_download_reinit_upload_plan_and_restore(
     page.fill("#reinit input[name=admin_password]", NEW_ADMIN_PASSWORD)
     screenshot("reinit-confirm")
     page.click("#reinit button[type=submit]")
-    page.wait_for_url("**/accounts/login/**")
+    page.wait_for_url("**/reinit/done/**")
+    assert "completed" in page.inner_text("#reinit-done")
+    screenshot("reinit-done")
     assert not Document.objects.exists()
 
-    sign_in(page, base, "admin", NEW_ADMIN_PASSWORD)
+    page.click("#reinit-done a.button")
+    page.fill("input[name=username]", "admin")
+    page.fill("input[name=password]", NEW_ADMIN_PASSWORD)
+    page.click("button:has-text('Sign in')")
+    page.wait_for_url(base + "/backups/")
     page.click("nav >> text=Restore")
     page.set_input_files("#restore-upload input[name=backup_file]", str(package))
     page.fill("#restore-upload input[name=reason]", "browser test: bring the SOP back")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from edms.backup.models import BackupConfiguration
+from tests.browser.test_schedules_and_health_in_the_browser import create_schedule
 
 pytestmark = [
     pytest.mark.browser,
@@ -18,8 +19,9 @@ def test_create_a_schedule_see_the_error_for_a_bad_cron_and_edit_it(
 ):
     """GIVEN a staff administrator signed in WHEN they create a schedule with the cron
     expression 'every night' THEN the form says the schedule is not a cron expression and
-    nothing is saved; WHEN they correct it THEN the schedule is listed; WHEN they edit it to keep
-    14 backups THEN the list shows the new retention."""
+    nothing is saved; WHEN they correct it to 01:30 THEN the schedule is listed with its next
+    run at 01:30 UTC; WHEN they edit it to keep 14 backups THEN the list shows the new
+    retention."""
     page, base = browser_page, live_server.url
     make_user("admin01", "Administrator", is_staff=True)
     page.goto(base + "/schedules/")
@@ -28,10 +30,7 @@ def test_create_a_schedule_see_the_error_for_a_bad_cron_and_edit_it(
     page.click("button:has-text('Sign in')")
     page.wait_for_url(base + "/schedules/")
 
-    page.fill("#schedule-create input[name=name]", "nightly")
-    page.select_option("#schedule-create select[name=backup_type]", "full")
-    page.fill("#schedule-create input[name=schedule]", "every night")
-    page.click("#schedule-create button[type=submit]")
+    create_schedule(page, "nightly", "full", "every night")
     error = page.locator("#schedule-create .error")
     error.wait_for(state="visible")
     assert "not a cron expression" in error.inner_text()
@@ -41,8 +40,12 @@ def test_create_a_schedule_see_the_error_for_a_bad_cron_and_edit_it(
     page.fill("#schedule-create input[name=schedule]", "30 1 * * *")
     page.click("#schedule-create button[type=submit]")
     page.wait_for_selector("#schedules a:has-text('nightly')")
+    next_run = page.locator("#schedules tr[data-name=nightly] td.next-run time")
+    assert next_run.get_attribute("datetime").endswith("01:30:00+00:00")
 
     page.click("#schedules a:has-text('nightly')")
+    assert "never run" in page.inner_text("#schedule-state")
+    screenshot("schedule-edit")
     page.fill("#schedule-edit input[name=keep_last]", "14")
     page.click("#schedule-edit button[type=submit]")
     page.wait_for_url(base + "/schedules/")

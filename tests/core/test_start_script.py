@@ -1,8 +1,10 @@
-"""`scripts/start.sh`: a running EDMS with demo data on first start, the same data on the next."""
+"""`scripts/start.sh`: a running EDMS with demo data on first start, the same data on the next,
+and the backup scheduler running beside the web server."""
 
 from __future__ import annotations
 
 import http.cookiejar
+import json
 import os
 import re
 import signal
@@ -63,11 +65,25 @@ class RunningEDMS:
     def url(self, path: str) -> str:
         return f"http://127.0.0.1:{self.port}{path}"
 
-    def stop(self) -> None:
+    def stop(self, group: bool = True) -> None:
+        """SIGTERM to the whole process group, as Ctrl-C or systemd do; or, with group=False,
+        to the script alone, which must stop what it started."""
         if self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            self.process.wait(timeout=30)
+            if group:
+                os.killpg(self.process.pid, signal.SIGTERM)
+            else:
+                self.process.terminate()
+            self.process.wait(timeout=90)
         self.process.stdout.close()
+
+    def left_running(self) -> list[str]:
+        """The processes of the script's session still alive (start_new_session made one)."""
+        listed = subprocess.run(
+            ["ps", "-s", str(self.process.pid), "-o", "pid=,args="],
+            capture_output=True,
+            text=True,
+        )
+        return listed.stdout.splitlines()
 
 
 def _admin_login(server: RunningEDMS, password: str) -> str:
@@ -117,3 +133,40 @@ def test_first_start_loads_demo_data_and_a_restart_keeps_it(new_instance):
     finally:
         again.stop()
     assert instance.run("shell", "--no-imports", "-c", count).stdout == documents
+
+
+def _first_package(backups: Path, timeout: float) -> dict:
+    """The sidecar of the first package written to `backups`, waiting at most `timeout` s."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for path in backups.glob("edms-*.metadata.json"):
+            return json.loads(path.read_text())
+        time.sleep(1)
+    raise AssertionError(f"no package in {backups} after {timeout} s")
+
+
+@pytest.mark.slow
+def test_a_schedule_runs_under_start_sh_and_stopping_it_leaves_nothing_running(new_instance):
+    """GIVEN EDMS started with scripts/start.sh and nothing else WHEN an every-minute schedule
+    is created on the command line THEN within 150 s its backup is in the backups directory,
+    made by the scheduler that start.sh runs beside the web server; WHEN only the script is sent
+    SIGTERM THEN it stops the server and the scheduler with it: no process of it is left."""
+    instance = new_instance("scheduled", migrate=False)
+    server = RunningEDMS(instance.env())
+    try:
+        server.read_until("Open http://")
+        server.wait_for_http()
+        instance.run("manage_backup_configs", "create", "every-minute", "--type", "database",
+                     "--schedule", "* * * * *")  # fmt: skip
+
+        package = _first_package(instance.data_dir / "backups", timeout=150)
+    finally:
+        server.stop(group=False)
+        left = server.left_running()
+        if left:  # clean up before failing below
+            os.killpg(server.process.pid, signal.SIGKILL)
+
+    assert (package["configuration"], package["origin"]) == ("every-minute", "scheduled")
+    assert package["verification"]["state"] == "passed"
+    assert server.process.returncode == 143
+    assert left == []

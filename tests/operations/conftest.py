@@ -6,6 +6,16 @@ import pytest
 from django.utils import timezone
 
 
+@pytest.fixture(autouse=True)
+def fresh_cache(settings):
+    """Each test starts with no scheduler heartbeat and no alert remembered as sent."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def configuration(db, storage_root):
     """Make a backup configuration, as if created `created` ago (two days: its 02:00 is due)."""
@@ -20,3 +30,14 @@ def configuration(db, storage_root):
         return made
 
     return make
+
+
+@pytest.fixture
+def mailbox(settings):
+    """Alerts to ops@example.org, kept in Django's locmem outbox."""
+    from django.core import mail
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.ALERT_EMAIL = ["ops@example.org"]
+    mail.outbox.clear()
+    return mail.outbox

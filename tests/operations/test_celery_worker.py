@@ -126,14 +126,15 @@ def test_a_worker_runs_api_jobs_and_retention(celery_instance):
         "--no-imports",
         "-c",
         "from django.db import transaction;"
-        "from edms.backup.operations import jobs;"
+        "from edms.backup.operations import runner;"
         "from edms.backup.models import BackupJob, BackupConfiguration as C;"
         "from edms.backup.operations.tasks import prune;"
         "atomic = transaction.atomic(); atomic.__enter__();"
         "job = BackupJob.objects.create(backup_type='full');"
-        "jobs.start('backup', job, {'verify': True});"
+        "runner.start('backup', job, {'verify': True});"
         "atomic.__exit__(None, None, None);"
-        "assert not jobs._threads, 'the job ran in a thread of this process';"
+        "from edms.backup.operations import recording;"
+        "assert not recording.threads, 'the job ran in a thread of this process';"
         "prune.delay(C.objects.get(name='weekly').pk)",
     )
 

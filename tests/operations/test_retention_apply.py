@@ -3,8 +3,8 @@ from pathlib import Path
 
 from django.utils import timezone
 
-from edms.backup.create import create_backup
 from edms.backup.models import BackupJob, JobStatus
+from edms.backup.operations.jobs import run_backup
 from edms.backup.operations.retention import apply_retention
 
 
@@ -26,12 +26,12 @@ def test_daily_retention_keeps_one_per_day_and_touches_nothing_else(configuratio
     own = []
     for day in range(5, 0, -1):
         for hour in (2, 12):
-            job = create_backup("database", configuration=daily)
+            job = run_backup("database", configuration=daily)
             backdate(job, day, hour)
             own.append(job)
-    manual = create_backup("database")
+    manual = run_backup("database")
     backdate(manual, 30)
-    foreign = create_backup("database", configuration=other)
+    foreign = run_backup("database", configuration=other)
     backdate(foreign, 30)
     failed = BackupJob.objects.create(
         backup_type="database", configuration=daily, status=JobStatus.FAILED, error="disk full"
@@ -57,7 +57,7 @@ def test_dry_run_names_what_would_go_and_deletes_nothing(configuration):
     WHEN retention is applied as a dry run THEN it names the two older packages and every
     package and job is still there."""
     nightly = configuration("nightly", keep_last=1)
-    jobs = [create_backup("database", configuration=nightly) for _ in range(3)]
+    jobs = [run_backup("database", configuration=nightly) for _ in range(3)]
     for age, job in zip((3, 2, 1), jobs, strict=True):
         backdate(job, age)
 
@@ -72,9 +72,9 @@ def test_a_package_deleted_by_hand_does_not_count_as_kept(configuration):
     """GIVEN a configuration keeping the last 1, with two backups, the newer package deleted
     by hand WHEN retention is applied THEN the older package — the only one left — is kept."""
     nightly = configuration("nightly", keep_last=1)
-    older = create_backup("database", configuration=nightly)
+    older = run_backup("database", configuration=nightly)
     backdate(older, 2)
-    newer = create_backup("database", configuration=nightly)
+    newer = run_backup("database", configuration=nightly)
     Path(newer.path).unlink()
 
     assert apply_retention(nightly) == []

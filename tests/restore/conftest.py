@@ -36,11 +36,11 @@ def small_instance(people, effective_document, storage_root):
 @pytest.fixture
 def backup_file(tmp_path):
     """Write a full backup of the current data and return its path."""
-    from edms.backup.create import create_backup
+    from edms.backup.operations.jobs import run_backup
 
     def make(backup_type: str = "full", **kwargs):
         path = tmp_path / f"backup-{timezone.now():%H%M%S%f}.tar.zst"
-        create_backup(backup_type, output=path, **kwargs)
+        run_backup(backup_type, output=path, **kwargs)
         return path
 
     return make

@@ -5,7 +5,8 @@ import json
 import pytest
 
 from edms.backup.digest import content_digest
-from edms.backup.models import RestoreJob
+from edms.backup.models import RestoreJob, RestoreMode
+from edms.backup.operations import jobs
 from edms.backup.restore.drill import test_restore as restore_drill
 from tests.restore.helpers import repack, stored_files, whole_dump
 
@@ -21,7 +22,7 @@ def test_a_good_backup_passes_the_drill_and_live_data_is_untouched(
     path = backup_file()
     before = whole_dump(exclude_jobs=True), content_digest(), stored_files(storage_root)
 
-    report = restore_drill(path)
+    report = jobs.perform(jobs.DRILL, jobs.restore_job(path, mode=RestoreMode.DRILL))
 
     assert report.ok, report.error or report.health
     assert report.restore["records"] > 90

@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from edms.accounts.models import User
-from edms.backup.create import create_backup
+from edms.backup.operations.jobs import run_backup
 from edms.backup.reinit import reinit
 from edms.backup.restore.service import restore
 from edms.documents import lifecycle
@@ -69,7 +69,7 @@ def test_generated_instances_round_trip_exactly(
         Document.objects.filter(pk=document.pk).update(created_at=moment)
     before = business_dump()
     path = tmp_path_factory.mktemp("generated") / "backup.tar.zst"
-    create_backup("full", output=path)
+    run_backup("full", output=path)
     if reinit_first:
         reinit(reason="generated round trip", safety_backup=False)
 

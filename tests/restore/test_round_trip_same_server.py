@@ -59,11 +59,12 @@ def test_the_restore_job_names_the_user_who_ran_it_after_a_clean_restore(
     entry names them."""
     from edms.audit.models import AuditTrail
     from edms.backup.models import RestoreJob
+    from edms.backup.operations.jobs import run_restore
 
     operator = small_instance["people"]["controller"]
     path = backup_file()
 
-    restore(path, clean=True, user=operator, reason="audit check")
+    run_restore(path, clean=True, user=operator, reason="audit check")
 
     job = RestoreJob.objects.get()
     assert job.triggered_by.username == "docctrl01" and job.status == "completed"

@@ -4,16 +4,22 @@
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.urls import reverse
-from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from edms.backup.models import BackupConfiguration, BackupJob, BackupType, RestoreJob
+from edms.backup.models import (
+    BackupConfiguration,
+    BackupJob,
+    BackupOrigin,
+    BackupType,
+    JobStatus,
+    RestoreMode,
+    VerificationState,
+)
 from edms.backup.operations import configurations, jobs
 from edms.backup.operations.schedule import InvalidSchedule, validate_schedule
 from edms.backup.restore.plan import CONFLICT_POLICIES, GROUPS
@@ -46,113 +52,68 @@ class BackupConfigurationSerializer(serializers.ModelSerializer):
         return value
 
 
-class JobProgressMixin(serializers.Serializer):
-    """Status, phase and progress; while the job runs, the live progress it publishes."""
+class JobSerializer(serializers.Serializer):
+    """A job in its one JSON form, `jobs.job_json`; the fields describe it for the schema."""
 
-    status = serializers.CharField(read_only=True)
-    phase = serializers.SerializerMethodField()
-    progress_done = serializers.SerializerMethodField()
-    progress_total = serializers.SerializerMethodField()
-    percent = serializers.SerializerMethodField()
-    triggered_by = serializers.SlugRelatedField(
-        slug_field="username", read_only=True, allow_null=True
-    )
+    uuid = serializers.UUIDField()
+    kind = serializers.CharField()
+    status = serializers.ChoiceField(choices=JobStatus.choices)
+    phase = serializers.CharField()
+    progress_done = serializers.IntegerField()
+    progress_total = serializers.IntegerField()
+    percent = serializers.FloatField()
+    triggered_by = serializers.CharField(allow_null=True)
+    created_at = serializers.DateTimeField()
+    started_at = serializers.DateTimeField(allow_null=True)
+    finished_at = serializers.DateTimeField(allow_null=True)
+    error = serializers.CharField()
+    result = serializers.JSONField()
+    runner = serializers.CharField()
 
-    def _live(self, job) -> dict:
-        cache = self.context.setdefault("live_progress", {})
-        if job.uuid not in cache:
-            live = jobs.live_progress(job)
-            cache[job.uuid] = live or {
-                "phase": job.phase,
-                "done": job.progress_done,
-                "total": job.progress_total,
-            }
-        return cache[job.uuid]
-
-    def get_phase(self, job) -> str:
-        return self._live(job)["phase"]
-
-    def get_progress_done(self, job) -> int:
-        return self._live(job)["done"]
-
-    def get_progress_total(self, job) -> int:
-        return self._live(job)["total"]
-
-    def get_percent(self, job) -> float:
-        if job.status == "completed":
-            return 100.0
-        live = self._live(job)
-        return round(100 * live["done"] / live["total"], 1) if live["total"] else 0.0
+    def to_representation(self, job) -> dict:
+        return jobs.job_json(job)
 
 
-JOB_FIELDS = [
-    "uuid",
-    "status",
-    "phase",
-    "progress_done",
-    "progress_total",
-    "percent",
-    "triggered_by",
-    "created_at",
-    "started_at",
-    "finished_at",
-    "error",
-    "result",
-]  # what every job shows, backup or restore
+class VerificationSerializer(serializers.Serializer):
+    state = serializers.ChoiceField(choices=VerificationState.choices)
+    at = serializers.DateTimeField(allow_null=True)
+    by = serializers.CharField(allow_null=True)
+    error = serializers.CharField()
 
 
-class BackupJobSerializer(JobProgressMixin, serializers.ModelSerializer):
-    configuration = serializers.SlugRelatedField(slug_field="name", read_only=True, allow_null=True)
-    filename = serializers.SerializerMethodField()
-    download_url = serializers.SerializerMethodField()
+class BackupJobSerializer(JobSerializer):
+    backup_type = serializers.ChoiceField(choices=BackupType.choices)
+    origin = serializers.ChoiceField(choices=BackupOrigin.choices)
+    configuration = serializers.CharField(allow_null=True)
+    path = serializers.CharField()
+    filename = serializers.CharField()
+    exists = serializers.BooleanField()
+    size = serializers.IntegerField(allow_null=True)
+    sha256 = serializers.CharField()
+    encrypted = serializers.BooleanField()
+    record_counts = serializers.DictField(child=serializers.IntegerField())
+    file_count = serializers.IntegerField()
+    content_digest = serializers.CharField()
+    verification = VerificationSerializer()
+    download_url = serializers.CharField(allow_null=True)
 
-    class Meta:
-        model = BackupJob
-        fields = [
-            *JOB_FIELDS,
-            "backup_type",
-            "configuration",
-            "filename",
-            "size",
-            "sha256",
-            "encrypted",
-            "record_counts",
-            "file_count",
-            "content_digest",
-            "verified_at",
-            "download_url",
-        ]
-        read_only_fields = fields
-
-    def get_filename(self, job: BackupJob) -> str:
-        return Path(job.path).name if job.path else ""
-
-    @extend_schema_field(serializers.CharField(allow_null=True))
-    def get_download_url(self, job: BackupJob) -> str | None:
-        if job.status != "completed" or not job.path:
-            return None
-        return reverse("api:backup-job-download", kwargs={"uuid": job.uuid})
+    def to_representation(self, job: BackupJob) -> dict:
+        data = super().to_representation(job)
+        ready = job.status == JobStatus.COMPLETED and data["exists"]
+        data["download_url"] = (
+            reverse("api:backup-job-download", kwargs={"uuid": job.uuid}) if ready else None
+        )
+        return data
 
 
-class RestoreJobSerializer(JobProgressMixin, serializers.ModelSerializer):
-    source_name = serializers.SerializerMethodField()
-
-    class Meta:
-        model = RestoreJob
-        fields = [
-            *JOB_FIELDS,
-            "mode",
-            "source_name",
-            "source_sha256",
-            "conflict_policy",
-            "only_groups",
-            "reason",
-            "plan",
-        ]
-        read_only_fields = fields
-
-    def get_source_name(self, job: RestoreJob) -> str:
-        return Path(job.source_path).name.partition("--")[2] if job.source_path else ""
+class RestoreJobSerializer(JobSerializer):
+    mode = serializers.ChoiceField(choices=RestoreMode.choices)
+    source_name = serializers.CharField()
+    source_sha256 = serializers.CharField()
+    conflict_policy = serializers.CharField()
+    only_groups = serializers.ListField(child=serializers.CharField())
+    reason = serializers.CharField()
+    plan = serializers.JSONField()
 
 
 class CreateBackupSerializer(serializers.Serializer):

@@ -17,37 +17,34 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.exceptions import NotFound
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import AllowAny, IsAdminUser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from edms.backup.errors import BackupError, OperationInProgress
 from edms.backup.http import serializers
-from edms.backup.models import BackupConfiguration, BackupJob, JobStatus, RestoreJob
-from edms.backup.operations import configurations, jobs
+from edms.backup.models import (
+    BackupConfiguration,
+    BackupJob,
+    JobStatus,
+    RestoreJob,
+    RestoreMode,
+    VerificationState,
+)
+from edms.backup.operations import configurations, jobs, recording, runner
 from edms.backup.operations.health import health_summary
 from edms.backup.reinit import plan_reinit
 from edms.backup.restore.service import inspect
-from edms.web.errors import Conflict
+from edms.core.errors import Conflict
 
 ERRORS = {
     400: OpenApiResponse(description="invalid parameters or a bad package; `detail` says why"),
+    404: OpenApiResponse(description="the package or job named is not on this server"),
     409: OpenApiResponse(description="another restore or reinit is running, or the job's state"),
+    415: OpenApiResponse(description="not a package this EDMS reads (format or newer schema)"),
+    422: OpenApiResponse(description="the restore's validation found data missing or changed"),
 }
-
-
-class BackupErrorsAsHttp:
-    """Backup errors become 4xx answers carrying their message: a running restore or reinit
-    is 409, everything else (corrupt, unsupported, wrong passphrase...) is 400."""
-
-    def handle_exception(self, exc):
-        if isinstance(exc, OperationInProgress):
-            exc = Conflict(str(exc))
-        elif isinstance(exc, BackupError):
-            exc = ValidationError({"detail": str(exc)})
-        return super().handle_exception(exc)
 
 
 class JobReadMixin:
@@ -57,7 +54,7 @@ class JobReadMixin:
     lookup_value_regex = "[0-9a-f-]{36}"
 
     def get_queryset(self):
-        jobs.reap_orphans()
+        recording.reap_orphans()
         return self.queryset.select_related("triggered_by")
 
 
@@ -85,13 +82,8 @@ class BackupConfigurationViewSet(viewsets.ModelViewSet):
     def perform_destroy(self, instance: BackupConfiguration) -> None:
         configurations.delete(instance.name, user=self.request.user)
 
-    def handle_exception(self, exc):
-        if isinstance(exc, configurations.ConfigurationError):
-            exc = ValidationError({"detail": str(exc)})
-        return super().handle_exception(exc)
 
-
-class BackupJobViewSet(BackupErrorsAsHttp, JobReadMixin, viewsets.ReadOnlyModelViewSet):
+class BackupJobViewSet(JobReadMixin, viewsets.ReadOnlyModelViewSet):
     """Backups taken on this server: create one, follow it, verify it, download it."""
 
     queryset = BackupJob.objects.select_related("configuration")
@@ -107,10 +99,8 @@ class BackupJobViewSet(BackupErrorsAsHttp, JobReadMixin, viewsets.ReadOnlyModelV
         params = serializers.CreateBackupSerializer(data=request.data)
         params.is_valid(raise_exception=True)
         with transaction.atomic():
-            job = BackupJob.objects.create(
-                backup_type=params.validated_data["backup_type"], triggered_by=request.user
-            )
-            jobs.start("backup", job, params.options())
+            job = jobs.backup_job(params.validated_data["backup_type"], user=request.user)
+            runner.start(jobs.BACKUP, job, params.options(), user=request.user)
         return self._accepted(job)
 
     @extend_schema(
@@ -121,15 +111,9 @@ class BackupJobViewSet(BackupErrorsAsHttp, JobReadMixin, viewsets.ReadOnlyModelV
     def verify_backup(self, request, uuid=None):
         params = serializers.VerifyBackupSerializer(data=request.data)
         params.is_valid(raise_exception=True)
-        with transaction.atomic():
-            job = BackupJob.objects.select_for_update().get(pk=self.get_object().pk)
-            self._require_package(job)
-            if job.result.get("verification", {}).get("state") == "running":
-                raise Conflict("this backup is being verified already")
-            job.result = {**job.result, "verification": {"state": "running"}}
-            job.phase = "verifying"
-            job.save(update_fields=["result", "phase"])
-            jobs.start("verify", job, {"passphrase": params.validated_data.get("passphrase")})
+        job = self.get_object()
+        self._require_package(job)
+        job = start_verification(job, request.user, params.validated_data.get("passphrase"))
         return self._accepted(job)
 
     @extend_schema(
@@ -142,13 +126,7 @@ class BackupJobViewSet(BackupErrorsAsHttp, JobReadMixin, viewsets.ReadOnlyModelV
     def download(self, request, uuid=None):
         job = self.get_object()
         self._require_package(job)
-        path = Path(job.path)
-        return FileResponse(
-            path.open("rb"),
-            as_attachment=True,
-            filename=path.name,
-            content_type="application/octet-stream",
-        )
+        return package_download(Path(job.path))
 
     def _require_package(self, job: BackupJob) -> None:
         if job.status != JobStatus.COMPLETED:
@@ -160,7 +138,7 @@ class BackupJobViewSet(BackupErrorsAsHttp, JobReadMixin, viewsets.ReadOnlyModelV
         return Response(self.get_serializer(job).data, status=status.HTTP_202_ACCEPTED)
 
 
-class RestoreJobViewSet(BackupErrorsAsHttp, JobReadMixin, viewsets.ReadOnlyModelViewSet):
+class RestoreJobViewSet(JobReadMixin, viewsets.ReadOnlyModelViewSet):
     """Restores (and their dry runs): upload a package, see the plan, run it, follow it."""
 
     queryset = RestoreJob.objects.all()
@@ -178,7 +156,7 @@ class RestoreJobViewSet(BackupErrorsAsHttp, JobReadMixin, viewsets.ReadOnlyModel
     @action(detail=False, methods=["post"], parser_classes=[MultiPartParser, FormParser])
     def restore_from_file(self, request):
         with transaction.atomic():
-            jobs.admit_exclusive()  # refuse before the upload is read, not after
+            runner.admit_exclusive()  # refuse before the upload is read, not after
         params = serializers.RestoreFromFileSerializer(data=request.data)
         params.is_valid(raise_exception=True)
         options = params.validated_data
@@ -186,7 +164,9 @@ class RestoreJobViewSet(BackupErrorsAsHttp, JobReadMixin, viewsets.ReadOnlyModel
         try:
             # format, version and checksums, checked before any job exists
             inspect(source, passphrase=options.get("passphrase") or None)
-            job = self._start_restore(request, source, options, dry_run=options["dry_run"])
+            job = start_restore(
+                request.user, source, options, dry_run=options["dry_run"], upload=True
+            )
         except Exception:
             source.unlink(missing_ok=True)
             raise
@@ -200,30 +180,56 @@ class RestoreJobViewSet(BackupErrorsAsHttp, JobReadMixin, viewsets.ReadOnlyModel
     def execute(self, request, uuid=None):
         """Run the restore a completed dry run planned, from the file uploaded for it."""
         planned = self.get_object()
-        if planned.mode != "dry-run" or planned.status != JobStatus.COMPLETED:
+        if planned.mode != RestoreMode.DRY_RUN or planned.status != JobStatus.COMPLETED:
             raise Conflict("only a completed dry run can be executed")
         source = Path(planned.source_path)
         if not source.is_file():
             raise Conflict("the uploaded file was used or removed; upload it again")
         params = serializers.RestoreOptionsSerializer(data=request.data)
         params.is_valid(raise_exception=True)
-        job = self._start_restore(request, source, params.validated_data, dry_run=False)
+        upload = source.parent == uploads_folder()
+        job = start_restore(
+            request.user, source, params.validated_data, dry_run=False, upload=upload
+        )
         return Response(self.get_serializer(job).data, status=status.HTTP_202_ACCEPTED)
 
-    def _start_restore(self, request, source: Path, options: dict, *, dry_run: bool) -> RestoreJob:
-        with transaction.atomic():
-            jobs.admit_exclusive()
-            job = RestoreJob.objects.create(
-                source_path=str(source),
-                mode="dry-run" if dry_run else ("clean" if options["clean"] else "merge"),
-                conflict_policy=options["conflict"],
-                only_groups=sorted(options["only"]),
-                reason=options["reason"],
-                triggered_by=request.user,
-            )
-            secrets = {"passphrase": options.get("passphrase") or None, "clean": options["clean"]}
-            jobs.start("restore", job, secrets)
-        return job
+
+def start_restore(user, source: Path, options: dict, *, dry_run: bool, upload: bool) -> RestoreJob:
+    """A restore (or its dry run) of `source` as a background job, admitted only when no other
+    restore or reinit is active. An upload is removed once it has been restored."""
+    with transaction.atomic():
+        runner.admit_exclusive()
+        job = jobs.restore_job(
+            source,
+            mode=jobs.restore_mode(clean=options["clean"], dry_run=dry_run),
+            conflict=options["conflict"],
+            only=sorted(options["only"]),
+            reason=options["reason"],
+            user=user,
+        )
+        secrets = {"passphrase": options.get("passphrase") or None, "remove_source": upload}
+        runner.start(jobs.RESTORE, job, secrets, user=user)
+    return job
+
+
+def start_verification(job: BackupJob, user, passphrase: str | None) -> BackupJob:
+    """Verify `job`'s package in the background; one verification of a package at a time."""
+    with transaction.atomic():
+        job = BackupJob.objects.select_for_update().get(pk=job.pk)
+        if job.verification_state == VerificationState.RUNNING:
+            raise Conflict("this backup is being verified already")
+        recording.save(job, verification_state=VerificationState.RUNNING)
+        runner.start(jobs.VERIFY, job, {"passphrase": passphrase or None}, user=user)
+    return job
+
+
+def package_download(path: Path) -> FileResponse:
+    return FileResponse(
+        path.open("rb"),
+        as_attachment=True,
+        filename=path.name,
+        content_type="application/octet-stream",
+    )
 
 
 UPLOAD_KEPT_FOR = 24 * 3600  # seconds an upload waits for its dry run to be executed
@@ -231,7 +237,7 @@ UPLOAD_KEPT_FOR = 24 * 3600  # seconds an upload waits for its dry run to be exe
 
 def _keep_upload(upload) -> Path:
     """Move the streamed temporary file next to the backups, readable by the owner only."""
-    folder = Path(settings.BACKUP_DIR) / "uploads"
+    folder = uploads_folder()
     folder.mkdir(parents=True, exist_ok=True, mode=0o700)
     prune_stale_uploads(folder)
     safe_name = re.sub(r"[^A-Za-z0-9._-]", "_", Path(upload.name).name)[-120:] or "upload"
@@ -241,10 +247,14 @@ def _keep_upload(upload) -> Path:
     return target
 
 
+def uploads_folder() -> Path:
+    return Path(settings.BACKUP_DIR) / "uploads"
+
+
 def prune_stale_uploads(folder: Path) -> None:
     """Remove uploads older than a day that no pending or running restore is reading."""
     in_use = set(
-        RestoreJob.objects.filter(status__in=jobs.ACTIVE).values_list("source_path", flat=True)
+        RestoreJob.objects.filter(status__in=recording.ACTIVE).values_list("source_path", flat=True)
     )
     cutoff = time.time() - UPLOAD_KEPT_FOR
     for path in folder.iterdir():
@@ -252,7 +262,7 @@ def prune_stale_uploads(folder: Path) -> None:
             path.unlink(missing_ok=True)
 
 
-class ReinitView(BackupErrorsAsHttp, APIView):
+class ReinitView(APIView):
     """GET: what a reinit would delete and keep. POST: run it, with the instance name typed."""
 
     permission_classes = [IsAdminUser]
@@ -271,20 +281,15 @@ class ReinitView(BackupErrorsAsHttp, APIView):
         params.is_valid(raise_exception=True)
         options = params.validated_data
         with transaction.atomic():
-            jobs.admit_exclusive()
-            job = RestoreJob.objects.create(
-                mode=jobs.REINIT_MODE,
-                reason=options["reason"],
-                triggered_by=request.user,
+            runner.admit_exclusive()
+            job = jobs.restore_job(
+                "", mode=RestoreMode.REINIT, reason=options["reason"], user=request.user
             )
-            jobs.start(
-                "reinit",
-                job,
-                {
-                    "admin_password": options.get("admin_password"),
-                    "safety_backup": options["safety_backup"],
-                },
-            )
+            secrets = {
+                "admin_password": options.get("admin_password"),
+                "safety_backup": options["safety_backup"],
+            }
+            runner.start(jobs.REINIT, job, secrets, user=request.user)
         data = serializers.RestoreJobSerializer(job, context={"request": request}).data
         return Response(data, status=status.HTTP_202_ACCEPTED)
 

@@ -1,318 +1,278 @@
-"""Backup, verify, restore and reinit jobs, run in the background.
+"""Jobs: the rows that say what this server did, the work of each kind, and a job's one JSON
+form.
 
-`run_job(kind, job_id, options)` does one job's work and takes only JSON values, so a Celery
-task can run it as well as the worker thread `start()` uses now. Live progress goes to the
-cache (`live_progress`), not to the job row: restore and backup report progress from inside
-their own database transaction, where a row update would stay invisible until the end (and on
-SQLite would wait for the very lock the job holds). The row gets status, timing and the final
-report. A job whose process died is marked failed the next time jobs are read (`reap_orphans`).
+`perform(kind, job, options)` does a job's work now, recorded by `recording`; the command line
+calls it directly and `runner` calls it in a thread or on a Celery worker. `options` carries
+what the row has no field for (compression, passphrases): it is never stored.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import logging
 import os
-import socket
-import threading
-import time
 from collections.abc import Callable
 from pathlib import Path
 
 import orjson
-from django.core.cache import cache
-from django.db import connection, transaction
-from django.utils import timezone
 
-from edms.backup.create import create_backup
-from edms.backup.errors import BackupError, OperationInProgress
-from edms.backup.lock import exclusive_operation
-from edms.backup.models import BackupJob, JobStatus, RestoreJob
-from edms.backup.operations import tasks
+from edms.backup.create import BackupReport, Provenance, create_backup
+from edms.backup.errors import BackupError
+from edms.backup.models import (
+    BackupConfiguration,
+    BackupJob,
+    BackupOrigin,
+    JobStatus,
+    RestoreJob,
+    RestoreMode,
+)
+from edms.backup.operations import recording
+from edms.backup.package import crypto
 from edms.backup.reinit import reinit
-from edms.backup.restore.service import restore
+from edms.backup.restore.drill import test_restore
+from edms.backup.restore.service import RestoreReport, restore
 from edms.backup.verify import verify_package
-from edms.celery import celery_enabled
-from edms.core.models import InstanceIdentity
+from edms.core.progress import NO_PROGRESS, Progress
+from edms.core.requester import requester
 
-logger = logging.getLogger(__name__)
-
-ACTIVE = (JobStatus.PENDING, JobStatus.RUNNING)
-PROGRESS_INTERVAL = 0.25  # seconds between two cache writes of one job's progress
-REINIT_MODE = "reinit"
-SECRET_OPTIONS = ("passphrase", "admin_password")
-
-_threads: dict[str, threading.Thread | None] = {}  # job uuid -> its thread, in this process
-
-
-def this_runner() -> str:
-    """Who runs a job: host and process id, so another process can tell whether it died."""
-    return f"{socket.gethostname()}:{os.getpid()}"
-
-
-# --- starting jobs -------------------------------------------------------------------------
+BACKUP, VERIFY, RESTORE, DRILL, REINIT = "backup", "verify", "restore", "drill", "reinit"
+SECRETS = ("passphrase", "identity", "admin_password", "password")
+# What a backup job row records of the package it wrote (BackupReport has each of them).
+PACKAGE_FIELDS = (
+    "path",
+    "size",
+    "sha256",
+    "encrypted",
+    "record_counts",
+    "file_count",
+    "content_digest",
+)
 
 
-def start(kind: str, job: BackupJob | RestoreJob, options: dict | None = None) -> None:
-    """Run the job once the transaction that created it has committed: on a Celery worker when
-    a broker is configured, else in a worker thread of this process. Jobs carrying a secret
-    (a passphrase, an admin password) always stay in this process: a broker would hold the
-    secret in clear."""
-    options = options or {}
-    if celery_enabled() and not any(options.get(name) for name in SECRET_OPTIONS):
-        transaction.on_commit(lambda: tasks.run_job.delay(kind, job.pk, options))
-        return
-    key = str(job.uuid)
-    _threads[key] = None
-    _claim(job)
-
-    def launch() -> None:
-        thread = threading.Thread(
-            target=_run_in_thread, args=(kind, job.pk, key, options), name=f"edms-{kind}"
-        )
-        thread.daemon = True
-        _threads[key] = thread
-        thread.start()
-
-    transaction.on_commit(launch)
+# --- making job rows -----------------------------------------------------------------------
 
 
-def _run_in_thread(kind: str, job_id: int, key: str, options: dict) -> None:
-    try:
-        run_job(kind, job_id, options)
-    finally:
-        connection.close()  # the thread's own connection; left open it would leak
-        _threads.pop(key, None)
+def backup_job(
+    backup_type: str,
+    *,
+    user=None,
+    configuration: BackupConfiguration | None = None,
+    origin: str = BackupOrigin.MANUAL,
+) -> BackupJob:
+    return BackupJob.objects.create(
+        backup_type=backup_type, triggered_by=user, configuration=configuration, origin=origin
+    )
 
 
-def wait_for_jobs(timeout: float = 60) -> None:
-    """Block until this process's job threads have finished (tests, orderly shutdown)."""
-    deadline = time.monotonic() + timeout
-    while (running := [t for t in list(_threads.values()) if t is not None]) and (
-        time.monotonic() < deadline
-    ):
-        for thread in running:
-            thread.join(max(0.0, deadline - time.monotonic()))
+def restore_job(
+    source: Path | str,
+    *,
+    mode: str,
+    conflict: str = "keep",
+    only: list[str] | tuple[str, ...] = (),
+    reason: str = "",
+    user=None,
+) -> RestoreJob:
+    return RestoreJob.objects.create(
+        source_path=str(source),
+        mode=mode,
+        conflict_policy=conflict,
+        only_groups=list(only),
+        reason=reason,
+        triggered_by=user,
+    )
 
 
-def admit_exclusive() -> None:
-    """Refuse (OperationInProgress) while a restore or reinit is pending or running anywhere.
-
-    Call inside the transaction that creates the new job: the instance row lock makes two
-    concurrent requests take turns, so only one of them can pass."""
-    InstanceIdentity.current(for_update=True)
-    reap_orphans()
-    active = RestoreJob.objects.filter(status__in=ACTIVE).first()
-    if active is not None:
-        raise OperationInProgress(
-            f"a {active.mode} job ({active.uuid}) is {active.status}; "
-            "wait for it to finish, then try again"
-        )
-    _probe_operation_lock()
+def restore_mode(*, clean: bool = False, dry_run: bool = False) -> str:
+    if dry_run:
+        return RestoreMode.DRY_RUN
+    return RestoreMode.CLEAN if clean else RestoreMode.MERGE
 
 
-def _probe_operation_lock() -> None:
-    """A restore or reinit started from the command line holds the operation lock."""
-    with exclusive_operation("api-admission"):
-        pass
+def run_backup(
+    backup_type: str,
+    *,
+    user=None,
+    configuration: BackupConfiguration | None = None,
+    origin: str = BackupOrigin.MANUAL,
+    progress: Progress = NO_PROGRESS,
+    **options,
+) -> BackupJob:
+    """Back up now, in this thread, recorded as a BackupJob (returned). `options` as for
+    `create_backup`: output, verify, compression, passphrase, recipients."""
+    job = backup_job(backup_type, user=user, configuration=configuration, origin=origin)
+    perform(BACKUP, job, options, user=user, progress=progress)
+    return job
 
 
-# --- running jobs --------------------------------------------------------------------------
+def run_restore(
+    source: Path | str,
+    *,
+    clean: bool = False,
+    dry_run: bool = False,
+    conflict: str = "keep",
+    only: list[str] | tuple[str, ...] = (),
+    reason: str = "",
+    user=None,
+    progress: Progress = NO_PROGRESS,
+    **secrets,
+) -> RestoreReport:
+    """Restore now, in this thread, recorded as a RestoreJob; `secrets`: passphrase, identity."""
+    job = restore_job(
+        source,
+        mode=restore_mode(clean=clean, dry_run=dry_run),
+        conflict=conflict,
+        only=only,
+        reason=reason,
+        user=user,
+    )
+    return perform(RESTORE, job, secrets, user=user, progress=progress)
 
 
-def run_job(kind: str, job_id: int, options: dict | None = None) -> None:
-    """Do the work of one job: mark it running, call its service, record the outcome.
-
-    `options` carries what the job row has no field for (compression, passphrases); they are
-    never stored."""
-    options = options or {}
-    runner = RUNNERS[kind]
-    model = BackupJob if kind in ("backup", "verify") else RestoreJob
-    job = model.objects.get(pk=job_id)
-    _claim(job)
-    if kind != "verify":
-        _set(job, status=JobStatus.RUNNING, started_at=timezone.now())
-    try:
-        runner(job, options, progress_reporter(job))
-    except Exception as exc:  # noqa: BLE001 - any failure must end up on the job, not in a log only
-        message = str(exc) if isinstance(exc, BackupError) else f"{type(exc).__name__}: {exc}"
-        if not isinstance(exc, BackupError):
-            logger.exception("%s job %s failed", kind, job_id)
-        _fail(kind, model, job, message)
-    finally:
-        cache.delete(progress_key(job))
+# --- doing the work ------------------------------------------------------------------------
 
 
-def _claim(job: BackupJob | RestoreJob) -> None:
-    """Write who runs the job into it, for `reap_orphans` in other processes."""
-    _set(job, result={**job.result, "runner": this_runner()})
+def perform(
+    kind: str, job, options: dict | None = None, *, user=None, progress: Progress = NO_PROGRESS
+):
+    """Do `job`'s work now, in this thread, recorded on the job; return the service's report.
+    A failure is recorded, then raised."""
+    if kind == VERIFY:
+        context = recording.verification_recorded(job, user, progress)
+    else:
+        context = recording.recorded(job, progress)
+    with context as tracked:
+        return WORK[kind](job, options or {}, tracked, user)
 
 
-def _set(job: BackupJob | RestoreJob, **fields) -> None:
-    """Change the instance and the row alike (the service may save the instance later)."""
-    for name, value in fields.items():
-        setattr(job, name, value)
-    type(job).objects.filter(pk=job.pk).update(**fields)
-
-
-def _fail(kind: str, model, job, message: str) -> None:
-    if kind == "verify":
-        verification = {"state": "failed", "error": message}
-        job.result = {**model.objects.get(pk=job.pk).result, "verification": verification}
-        model.objects.filter(pk=job.pk).update(result=job.result, phase="verify failed")
-        return
-    fields = {"status": JobStatus.FAILED, "error": message, "finished_at": timezone.now()}
-    if not model.objects.filter(pk=job.pk).update(**fields) and kind == "reinit":
-        _recreate_reinit_job(job, **fields)
-
-
-# --- progress ------------------------------------------------------------------------------
-
-
-def progress_key(job: BackupJob | RestoreJob) -> str:
-    return f"edms:job-progress:{job._meta.label_lower}:{job.uuid}"
-
-
-def progress_reporter(job: BackupJob | RestoreJob) -> Callable[[str, int, int], None]:
-    """A Progress callback that publishes (phase, done, total), at most every 0.25 s per job
-    unless the phase changes or the phase is complete."""
-    key, last = progress_key(job), {"phase": None, "at": 0.0}
-
-    def report(phase: str, done: int, total: int) -> None:
-        now = time.monotonic()
-        if phase == last["phase"] and done < total and now - last["at"] < PROGRESS_INTERVAL:
-            return
-        last.update(phase=phase, at=now)
-        cache.set(key, {"phase": phase, "done": done, "total": total}, timeout=24 * 3600)
-
+def _backup(job: BackupJob, options: dict, progress: Progress, user) -> BackupReport:
+    configuration = job.configuration
+    passphrase, recipients = options.get("passphrase"), options.get("recipients", ())
+    if configuration is not None and configuration.encrypt and not (passphrase or recipients):
+        passphrase, recipients = scheduled_encryption(configuration)
+    default = configuration or BackupConfiguration(verify=False)
+    report = create_backup(
+        job.backup_type,
+        output=options.get("output"),
+        verify=options.get("verify", default.verify),
+        compression=options.get("compression", default.compression),
+        passphrase=passphrase,
+        recipients=recipients,
+        provenance=Provenance(
+            origin=job.origin,
+            created_by=requester(user or job.triggered_by),
+            configuration=configuration.name if configuration else "",
+            job=str(job.uuid),
+        ),
+        progress=progress,
+    )
+    recording.save(
+        job, **{name: getattr(report, name) for name in PACKAGE_FIELDS}, result=report.as_json()
+    )
+    if report.verified:
+        recording.verified(job, "passed", "", user or job.triggered_by)
     return report
 
 
-def live_progress(job: BackupJob | RestoreJob) -> dict | None:
-    """The latest progress a job (or a backup's verification) published while it runs."""
-    return cache.get(progress_key(job))
+def scheduled_encryption(configuration: BackupConfiguration) -> tuple[str | None, list[str]]:
+    """The age recipients (public keys: the server never holds the key to its own backups) or
+    passphrase that a configuration's backups are encrypted with, from the environment."""
+    recipients = os.environ.get("EDMS_BACKUP_RECIPIENTS", "").split()
+    passphrase = os.environ.get(crypto.PASSPHRASE_ENV) or None
+    if not recipients and not passphrase:
+        raise BackupError(
+            f"configuration {configuration.name} asks for encryption, but neither "
+            f"EDMS_BACKUP_RECIPIENTS (age public keys) nor {crypto.PASSPHRASE_ENV} is set"
+        )
+    return passphrase, recipients
 
 
-# --- crashed runners -----------------------------------------------------------------------
-
-
-INTERRUPTED = "interrupted: the process running this job stopped before it finished"
-
-
-def reap_orphans() -> int:
-    """Mark failed the active jobs (and verifications) whose runner process is gone; return
-    how many."""
-    reaped = 0
-    for model in (BackupJob, RestoreJob):
-        for job in model.objects.filter(status__in=ACTIVE):
-            if _runner_gone(job.result.get("runner", ""), str(job.uuid)):
-                reaped += model.objects.filter(pk=job.pk, status__in=ACTIVE).update(
-                    status=JobStatus.FAILED, finished_at=timezone.now(), error=INTERRUPTED
-                )
-    for job in BackupJob.objects.filter(result__verification__state="running"):
-        if _runner_gone(job.result.get("runner", ""), str(job.uuid)):
-            job.result = {**job.result, "verification": {"state": "failed", "error": INTERRUPTED}}
-            job.save(update_fields=["result"])
-            reaped += 1
-    return reaped
-
-
-def _runner_gone(runner: str, job_uuid: str) -> bool:
-    host, _, pid = runner.rpartition(":")
-    if host != socket.gethostname() or not pid.isdigit():
-        return False  # another machine (a Celery worker) or unknown: cannot tell from here
-    if int(pid) == os.getpid():
-        return job_uuid not in _threads
-    try:
-        os.kill(int(pid), 0)
-    except ProcessLookupError:
-        return True
-    except PermissionError:
-        return False
-    return False
-
-
-# --- the work of each kind -----------------------------------------------------------------
-
-
-def _run_backup(job: BackupJob, options: dict, progress) -> None:
-    create_backup(
-        job.backup_type,
-        verify=options.get("verify", False),
-        compression=options.get("compression", "zstd"),
+def _verify(job: BackupJob, options: dict, progress: Progress, user):
+    if not job.path or not Path(job.path).exists():
+        raise BackupError(f"the package of job {job.uuid} is no longer on disk ({job.path})")
+    report = verify_package(
+        Path(job.path),
         passphrase=options.get("passphrase"),
-        user=job.triggered_by,
-        configuration=job.configuration,
+        identity=options.get("identity"),
         progress=progress,
-        job=job,
     )
+    recording.save(job, result={**job.result, "verification": as_json_dict(report)})
+    if not report.ok:
+        raise report.error()
+    return report
 
 
-def _run_verify(job: BackupJob, options: dict, progress) -> None:
-    report = verify_package(Path(job.path), passphrase=options.get("passphrase"), progress=progress)
-    verification = {"state": "passed" if report.ok else "failed", **as_json_dict(report)}
-    job.refresh_from_db()
-    job.result = {**job.result, "verification": verification}
-    job.phase = "verified" if report.ok else "verify failed"
-    if report.ok:
-        job.verified_at = timezone.now()
-    job.save(update_fields=["result", "verified_at", "phase"])
-
-
-def _run_restore(job: RestoreJob, options: dict, progress) -> None:
-    source = Path(job.source_path)
-    restore(
-        source,
-        clean=job.mode == "clean" or options.get("clean", False),
-        dry_run=job.mode == "dry-run",
+def _restore(job: RestoreJob, options: dict, progress: Progress, user):
+    report = restore(
+        Path(job.source_path),
+        clean=job.mode == RestoreMode.CLEAN,
+        dry_run=job.mode == RestoreMode.DRY_RUN,
         conflict=job.conflict_policy,
         only=job.only_groups or None,
         reason=job.reason,
-        user=job.triggered_by,
+        user=user,
         passphrase=options.get("passphrase"),
+        identity=options.get("identity"),
         progress=progress,
-        job=job,
     )
-    if job.mode != "dry-run":
-        # Restored: the upload has served. After a failure it stays, so the dry run can be
-        # executed again with other options; old uploads are pruned (api.prune_stale_uploads).
-        source.unlink(missing_ok=True)
+    report.job = str(job.uuid)
+    fields = {
+        "source_sha256": report.source_sha256,
+        "plan": {plan.label: plan.as_json() for plan in report.plan},
+        "result": report.to_json(),
+        "progress_done": report.records,
+        "progress_total": report.records,
+    }
+    if user is not None and job.mode == RestoreMode.CLEAN:
+        # a clean restore re-created the users: point the job at the restored row
+        fields["triggered_by"] = type(user)._base_manager.filter(username=user.username).first()
+    recording.save(job, **fields)
+    if options.get("remove_source") and job.mode != RestoreMode.DRY_RUN:
+        # an upload has served once restored; after a failure it stays, so the dry run can be
+        # executed again with other options (old uploads are pruned by the API)
+        Path(job.source_path).unlink(missing_ok=True)
+    return report
 
 
-def _run_reinit(job: RestoreJob, options: dict, progress) -> None:
-    """Reinit clears the job tables too, this job's row included: it is written again after."""
+def _drill(job: RestoreJob, options: dict, progress: Progress, user):
+    report = test_restore(
+        Path(job.source_path),
+        passphrase=options.get("passphrase"),
+        identity=options.get("identity"),
+        progress=progress,
+    )
+    recording.save(job, result=report.to_json())
+    if not report.ok:
+        raise report.failure()
+    return report
+
+
+def _reinit(job: RestoreJob, options: dict, progress: Progress, user):
+    """Reinit clears the job tables, this job's row included: `recording` writes it again."""
     result = reinit(
         reason=job.reason,
-        user=job.triggered_by,
+        user=user,
+        admin_username=options.get("admin_username", "admin"),
         admin_password=options.get("admin_password"),
         safety_backup=options.get("safety_backup", True),
         progress=progress,
     )
-    fields = {
-        "status": JobStatus.COMPLETED,
-        "phase": "done",
-        "finished_at": timezone.now(),
-        "result": as_json_dict(result, drop=("admin_password", "password")),
-    }
-    if not RestoreJob.objects.filter(pk=job.pk).update(**fields):
-        _recreate_reinit_job(job, **fields)
+    recording.save(job, result=as_json_dict(result))
+    return result
 
 
-def _recreate_reinit_job(job: RestoreJob, **fields) -> None:
-    RestoreJob.objects.update_or_create(
-        uuid=job.uuid,
-        defaults={
-            "source_path": "",
-            "mode": REINIT_MODE,
-            "reason": job.reason,
-            "created_at": job.created_at,
-            "started_at": job.started_at,
-            **fields,
-        },
-    )
+WORK: dict[str, Callable] = {
+    BACKUP: _backup,
+    VERIFY: _verify,
+    RESTORE: _restore,
+    DRILL: _drill,
+    REINIT: _reinit,
+}
 
 
-def as_json_dict(report, drop: tuple[str, ...] = ()) -> dict:
+# --- the JSON form -------------------------------------------------------------------------
+
+
+def as_json_dict(report) -> dict:
     """A service's report object as JSON-ready data, without secrets."""
     if hasattr(report, "to_json") or hasattr(report, "as_json"):
         data = report.to_json() if hasattr(report, "to_json") else report.as_json()
@@ -321,12 +281,68 @@ def as_json_dict(report, drop: tuple[str, ...] = ()) -> dict:
     else:
         data = dict(report)
     data = orjson.loads(orjson.dumps(data, default=str))
-    return {k: v for k, v in data.items() if k not in drop}
+    return {k: v for k, v in data.items() if k not in SECRETS}
 
 
-RUNNERS: dict[str, Callable] = {
-    "backup": _run_backup,
-    "verify": _run_verify,
-    "restore": _run_restore,
-    "reinit": _run_reinit,
-}
+def job_json(job: BackupJob | RestoreJob) -> dict:
+    """A job as the API, the web pages, `list_backups --json` and health show it, with its
+    live progress while it runs."""
+    live = recording.live_progress(job) or {}
+    done = live.get("done", job.progress_done)
+    total = live.get("total", job.progress_total)
+    data = {
+        "uuid": str(job.uuid),
+        "kind": "backup" if isinstance(job, BackupJob) else "restore",
+        "status": job.status,
+        "phase": live.get("phase", job.phase),
+        "progress_done": done,
+        "progress_total": total,
+        "percent": 100.0 if job.status == JobStatus.COMPLETED else _percent(done, total),
+        "triggered_by": job.triggered_by.username if job.triggered_by else None,
+        "created_at": _iso(job.created_at),
+        "started_at": _iso(job.started_at),
+        "finished_at": _iso(job.finished_at),
+        "error": job.error,
+        "result": job.result,
+        "runner": job.runner,
+    }
+    if isinstance(job, BackupJob):
+        data.update(
+            backup_type=job.backup_type,
+            origin=job.origin,
+            configuration=job.configuration.name if job.configuration else None,
+            **{name: getattr(job, name) for name in PACKAGE_FIELDS},
+            filename=Path(job.path).name if job.path else "",
+            exists=bool(job.path) and Path(job.path).exists(),
+            verification={
+                "state": job.verification_state,
+                "at": _iso(job.verified_at),
+                "by": job.verified_by.username if job.verified_by else None,
+                "error": job.verification_error,
+            },
+        )
+    else:
+        data.update(
+            mode=job.mode,
+            source_name=_source_name(job.source_path),
+            source_sha256=job.source_sha256,
+            conflict_policy=job.conflict_policy,
+            only_groups=job.only_groups,
+            reason=job.reason,
+            plan=job.plan,
+        )
+    return data
+
+
+def _iso(moment) -> str | None:
+    return moment.isoformat() if moment else None
+
+
+def _percent(done: int, total: int) -> float:
+    return round(100 * done / total, 1) if total else 0.0
+
+
+def _source_name(path: str) -> str:
+    """The name a package was uploaded under (uploads are kept as `<random>--<name>`)."""
+    name = Path(path).name
+    return name.partition("--")[2] or name

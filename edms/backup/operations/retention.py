@@ -18,8 +18,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from edms.audit import chain
-from edms.backup.create import SIDECAR_SUFFIX
+from edms.backup.errors import BackupError
 from edms.backup.models import BackupConfiguration, BackupJob, JobStatus
+from edms.backup.package import sidecar
 
 log = logging.getLogger(__name__)
 
@@ -91,7 +92,7 @@ def _newest_per_period(
 def package_files(path: str) -> list[Path]:
     """A package and the metadata sidecar written beside it."""
     package = Path(path)
-    return [package, package.with_name(package.name + SIDECAR_SUFFIX)]
+    return [package, sidecar.path_of(package)]
 
 
 def apply_retention(configuration: BackupConfiguration, *, dry_run: bool = False) -> list[str]:
@@ -104,7 +105,11 @@ def apply_retention(configuration: BackupConfiguration, *, dry_run: bool = False
     completed = BackupJob.objects.filter(
         configuration=configuration, status=JobStatus.COMPLETED
     ).only("pk", "uuid", "path", "sha256", "created_at", "backup_type")
-    jobs = {job.pk: job for job in completed if job.path and Path(job.path).is_file()}
+    jobs = {
+        job.pk: job
+        for job in completed
+        if job.path and Path(job.path).is_file() and not _on_hold(Path(job.path))
+    }
     doomed = select_for_deletion(
         ((pk, timezone.localtime(job.created_at)) for pk, job in jobs.items()),
         RetentionPolicy.of(configuration),
@@ -115,6 +120,14 @@ def apply_retention(configuration: BackupConfiguration, *, dry_run: bool = False
     for job in pruned:
         _prune(configuration, job)
     return [job.path for job in pruned]
+
+
+def _on_hold(package: Path) -> bool:
+    """A package on hold (keep) is neither deleted nor counted among those kept."""
+    try:
+        return bool(sidecar.read(package).get("keep"))
+    except BackupError:
+        return False
 
 
 def _prune(configuration: BackupConfiguration, job: BackupJob) -> None:

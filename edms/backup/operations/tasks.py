@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from edms.backup.models import BackupConfiguration
-from edms.backup.operations import schedule
+from edms.backup.operations import runner, schedule
 from edms.backup.operations.retention import apply_retention
 from edms.celery import app
 
@@ -29,9 +29,7 @@ def prune(configuration_id: int) -> list[str]:
     return apply_retention(BackupConfiguration.objects.get(pk=configuration_id))
 
 
-@app.task(name="edms.backup.run_job")
-def run_job(kind: str, job_id: int, options: dict | None = None) -> None:
+@app.task(name=runner.RUN_TASK)
+def run_job(kind: str, job_id: int, options: dict | None = None, user_id: int | None = None):
     """Run a pending BackupJob or RestoreJob created by the API or the web UI."""
-    from edms.backup.operations.jobs import run_job as run
-
-    run(kind, job_id, options or {})
+    runner.run(kind, job_id, options or {}, user_id)

@@ -19,10 +19,10 @@ from dataclasses import dataclass
 from django.db import models
 
 from edms.backup.errors import CorruptPackage, RestoreConflict, ValidationFailed
-from edms.backup.progress import NO_PROGRESS, Progress
 from edms.backup.restore.insert import insert
 from edms.backup.restore.plan import ModelPlan, RestoreOptions
 from edms.backup.restore.records import ModelShape, Resolver, Row, Unresolved
+from edms.core.progress import NO_PROGRESS, Progress
 from edms.core.registry import ModelEntry, dependencies
 
 CHUNK = 2000

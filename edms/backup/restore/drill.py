@@ -2,7 +2,8 @@
 
 The backup is restored (clean) into a scratch installation — a temporary database migrated by
 the real ``edms migrate`` and scratch storage — with the full validation, then the post-restore
-health checks run there, and everything is removed. A RestoreJob in mode "drill" records it.
+health checks run there, and everything is removed. The caller records it as a RestoreJob
+in mode "drill".
 """
 
 from __future__ import annotations
@@ -13,14 +14,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import orjson
-from django.test.utils import override_settings
 
-from edms.backup.errors import BackupError
+from edms.backup.create import Provenance, create_backup
+from edms.backup.errors import BackupError, ValidationFailed
 from edms.backup.health_checks import post_restore_health
-from edms.backup.models import RestoreJob
-from edms.backup.progress import NO_PROGRESS, Progress
 from edms.backup.restore.scratch import connection_alias, scratch_installation
 from edms.backup.restore.service import restore
+from edms.backup.target import scratch as scratch_target
+from edms.core.progress import NO_PROGRESS, Progress
 from edms.core.registry import BackupRole, registry
 
 
@@ -33,9 +34,21 @@ class DrillReport:
     restore: dict = field(default_factory=dict)
     health: dict = field(default_factory=dict)
     seconds: float = 0.0
+    exception: BackupError | None = field(default=None, repr=False)
+
+    def failure(self) -> BackupError | None:
+        """Why the drill failed, as its error type (so its exit code); None when it passed."""
+        if self.ok:
+            return None
+        if self.exception is not None:
+            return self.exception
+        failed = [
+            f"{c['name']}: {c['detail']}" for c in self.health.get("checks", []) if not c["ok"]
+        ]
+        return ValidationFailed("the restored copy failed its health checks: " + "; ".join(failed))
 
     def to_json(self) -> dict:
-        return dict(self.__dict__)
+        return {k: v for k, v in self.__dict__.items() if k != "exception"}
 
 
 def test_restore(
@@ -43,32 +56,29 @@ def test_restore(
     passphrase: str | None = None,
     identity: str | None = None,
     progress: Progress = NO_PROGRESS,
-    user=None,
 ) -> DrillReport:
     """Restore `source` into a scratch installation, validate, report; never raises BackupError."""
     started = time.monotonic()
     report = DrillReport(str(source))
-    job = RestoreJob(source_path=str(source), mode="drill", triggered_by=user)
     try:
         progress("scratch", 0, 1)
         with scratch_installation() as scratch, connection_alias(scratch) as alias:
             progress("scratch", 1, 1)
-            with override_settings(STORAGE_ROOT=scratch.storage_root):
-                restored = restore(
-                    Path(source),
-                    clean=True,
-                    reason="restore drill",
-                    passphrase=passphrase,
-                    identity=identity,
-                    progress=progress,
-                    job=job,
-                    using=alias,
-                )
-                health = post_restore_health(alias, require_admin=False)
+            target = scratch_target(alias, scratch.storage_root)
+            restored = restore(
+                Path(source),
+                clean=True,
+                reason="restore drill",
+                passphrase=passphrase,
+                identity=identity,
+                progress=progress,
+                target=target,
+            )
+            health = post_restore_health(target, require_admin=False)
         report.restore, report.health = restored.to_json(), health.as_json()
         report.ok = health.ok
     except BackupError as exc:
-        report.error, report.error_type = str(exc), type(exc).__name__
+        report.error, report.error_type, report.exception = str(exc), type(exc).__name__, exc
     report.seconds = round(time.monotonic() - started, 3)
     return report
 
@@ -93,14 +103,17 @@ def reinit_restore_rehearsal(progress: Progress = NO_PROGRESS, user=None) -> Reh
     """backup -> reinit -> restore -> compare, on a scratch copy of this system: the business
     data (Django's dumpdata with natural keys) must come back exactly, plus the restore's own
     audit entry. Uses the real commands in the scratch installation."""
-    from edms.backup.create import create_backup
-
     started = time.monotonic()
     report = RehearsalReport()
     steps = ["copy", "backup", "reinit", "restore", "compare"]
     try:
         with tempfile.TemporaryDirectory(prefix="edms-rehearsal-") as work:
-            live = create_backup("full", output=Path(work) / "live.tar.zst", verify=True, user=user)
+            live = create_backup(
+                "full",
+                output=Path(work) / "live.tar.zst",
+                verify=True,
+                provenance=Provenance(created_by=getattr(user, "username", "")),
+            )
             with scratch_installation() as scratch:
                 copy = Path(work) / "copy.tar.zst"
                 progress("rehearsal", 0, len(steps))

@@ -17,7 +17,8 @@ from pathlib import Path
 from typing import BinaryIO
 
 from edms.backup.errors import CorruptPackage
-from edms.backup.progress import NO_PROGRESS, Progress
+from edms.backup.target import Target
+from edms.core.progress import NO_PROGRESS, Progress
 from edms.core.registry import registry
 from edms.documents import storage
 
@@ -26,13 +27,14 @@ SHA256 = re.compile(r"[0-9a-f]{64}")
 
 
 class FilePlacer:
-    def __init__(self, progress: Progress = NO_PROGRESS) -> None:
+    def __init__(self, root: Path, progress: Progress = NO_PROGRESS) -> None:
         self.placed: list[str] = []
         self.present = 0
         self.verified: set[str] = set()
         self._progress = progress
         self._journal = None
-        self._root = str(storage.root().resolve())
+        self._root = str(root)
+        self._journal_path = journal_path(root)
         self._tmp = os.path.join(self._root, "tmp")
         os.makedirs(self._tmp, exist_ok=True)
         self._directories: set[str] = set()  # storage directories known to exist
@@ -44,7 +46,7 @@ class FilePlacer:
         """Success or not, the journal is done with: undo() has run if needed."""
         if self._journal is not None:
             self._journal.close()
-            journal_path().unlink(missing_ok=True)
+            self._journal_path.unlink(missing_ok=True)
 
     def place_all(self, files: Iterator[tuple[str, int, BinaryIO]], total: int = 0) -> None:
         for done, (sha256, size, stream) in enumerate(files, start=1):
@@ -96,26 +98,26 @@ class FilePlacer:
 
     def _note(self, target: str) -> None:
         if self._journal is None:
-            journal_path().parent.mkdir(parents=True, exist_ok=True)
-            self._journal = open(journal_path(), "a")  # noqa: SIM115 - closed in __exit__
+            self._journal_path.parent.mkdir(parents=True, exist_ok=True)
+            self._journal = open(self._journal_path, "a")  # noqa: SIM115 - closed in __exit__
         self._journal.write(f"{target}\n")
         self._journal.flush()
 
 
-def journal_path() -> Path:
-    return storage.root() / "tmp" / "restore-placed.journal"
+def journal_path(root: Path) -> Path:
+    return root / "tmp" / "restore-placed.journal"
 
 
-def recover_interrupted(using: str = "default") -> int:
+def recover_interrupted(target: Target) -> int:
     """Remove files a killed restore placed that no record refers to; return how many."""
-    path = journal_path()
+    path = journal_path(target.root)
     if not path.exists():
         return 0
     referenced = {
-        str(storage.absolute(relative))
+        str(storage.absolute(relative, target.root))
         for entry in registry.backed_up()
         for stored in entry.files
-        for relative in entry.model._base_manager.using(using).values_list(
+        for relative in entry.model._base_manager.using(target.using).values_list(
             stored.path_field, flat=True
         )
     }

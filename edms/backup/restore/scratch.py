@@ -5,14 +5,12 @@ in a subprocess, and removed afterwards. The live database and storage are never
 from __future__ import annotations
 
 import copy
-import os
 import subprocess
-import sys
 import tempfile
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.db import connections
@@ -20,39 +18,20 @@ from django.db.utils import load_backend
 
 from edms.backup.errors import BackupError
 from edms.core import pg_databases
+from edms.core.installation import CommandFailed, Installation
 
 
-@dataclass(frozen=True)
-class Scratch:
-    data_dir: Path
-    settings_dict: dict
-    url: str
+@dataclass
+class Scratch(Installation):
+    """A scratch installation, and the connection settings this process reaches it with."""
 
-    @property
-    def storage_root(self) -> Path:
-        return self.data_dir / "storage"
+    settings_dict: dict = field(default_factory=dict)
 
-    def env(self) -> dict[str, str]:
-        env = {k: v for k, v in os.environ.items() if not k.startswith("EDMS_")}
-        env.update(
-            DJANGO_SETTINGS_MODULE="edms.settings",
-            EDMS_DATA_DIR=str(self.data_dir),
-            EDMS_DATABASE_URL=self.url,
-            EDMS_SECRET_KEY=uuid.uuid4().hex,
-        )
-        return env
-
-    def run(self, *args: str) -> subprocess.CompletedProcess:
-        """Run ``edms ARGS`` against the scratch installation."""
-        result = subprocess.run(
-            [sys.executable, "-m", "edms", *args], env=self.env(), capture_output=True, text=True
-        )
-        if result.returncode != 0:
-            raise BackupError(
-                f"scratch installation: edms {args[0]} failed ({result.returncode}): "
-                f"{(result.stderr or result.stdout).strip()[-2000:]}"
-            )
-        return result
+    def run(self, *args: str, **options) -> subprocess.CompletedProcess:
+        try:
+            return super().run(*args, **options)
+        except CommandFailed as exc:
+            raise BackupError(f"scratch installation: {exc}") from None
 
 
 @contextmanager
@@ -64,7 +43,7 @@ def scratch_installation() -> Iterator[Scratch]:
         config = copy.deepcopy(live)
         if live["ENGINE"].endswith("sqlite3"):
             config["NAME"] = str(data_dir / "scratch.sqlite3")
-            scratch = Scratch(data_dir, config, f"sqlite:///{config['NAME']}")
+            scratch = Scratch(data_dir, f"sqlite:///{config['NAME']}", settings_dict=config)
             scratch.run("migrate", "--noinput", "-v0")
             yield scratch
             return
@@ -72,7 +51,7 @@ def scratch_installation() -> Iterator[Scratch]:
             raise BackupError(f"drills support SQLite and PostgreSQL, not {live['ENGINE']}")
         config = pg_databases.create_database(config, "edms_scratch")
         try:
-            scratch = Scratch(data_dir, config, pg_databases.database_url(config))
+            scratch = Scratch(data_dir, pg_databases.database_url(config), settings_dict=config)
             scratch.run("migrate", "--noinput", "-v0")
             yield scratch
         finally:

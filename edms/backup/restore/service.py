@@ -5,12 +5,11 @@ The same algorithm serves every target state (empty install, after a reinit, ano
 open the source, check it can be read by this code, then in one transaction optionally clear the
 business data, load every record by natural key, place verified files, reset sequences,
 validate, and append the restore to the audit trail. Anything short of success rolls back
-database and storage. A RestoreJob records what was asked and what happened.
+database and storage. The caller records it as a RestoreJob (edms.backup.operations.jobs).
 """
 
 from __future__ import annotations
 
-import getpass
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
@@ -21,22 +20,22 @@ from django.core.management.color import no_style
 from django.db import connections, transaction
 from django.db.migrations.loader import MigrationLoader
 from django.db.models import Max
-from django.utils import timezone
 
 from edms.audit import chain
 from edms.audit.models import AuditTrail
 from edms.backup.errors import BackupError, UnsupportedFormat
 from edms.backup.lock import exclusive_operation
-from edms.backup.models import JobStatus, RestoreJob
-from edms.backup.progress import NO_PROGRESS, Progress
 from edms.backup.restore import validate
 from edms.backup.restore.apply import Loader
 from edms.backup.restore.clear import clear_models
 from edms.backup.restore.files import FilePlacer, recover_interrupted
 from edms.backup.restore.plan import RestoreOptions, select_entries
 from edms.backup.restore.sources import Source, open_source
+from edms.backup.target import LIVE, Target
 from edms.core.models import InstanceIdentity
+from edms.core.progress import NO_PROGRESS, Progress
 from edms.core.registry import BackupRole, ModelEntry
+from edms.core.requester import requester
 from edms.documents import storage
 
 
@@ -119,48 +118,24 @@ def restore(
     passphrase: str | None = None,
     identity: str | None = None,
     progress: Progress = NO_PROGRESS,
-    job: RestoreJob | None = None,
-    using: str = "default",
+    target: Target = LIVE,
 ) -> RestoreReport:
-    """Restore `source` into database `using`; on failure raise a BackupError, nothing changed."""
-    options = RestoreOptions(clean, dry_run, conflict, tuple(only or ()), using)
-    source = Path(source)
-    job = job or RestoreJob(source_path=str(source), mode=options.mode)
-    job.source_path, job.conflict_policy = str(source), conflict
-    job.only_groups, job.reason = list(options.only), reason
-    job.mode = job.mode if job.mode == "drill" else options.mode
-    job.triggered_by = user if user is not None and using == "default" else job.triggered_by
-    _save(job, status=JobStatus.RUNNING, started_at=timezone.now(), phase="reading", error="")
-    lock = nullcontext() if dry_run or using != "default" else exclusive_operation("restore")
+    """Restore `source` into `target` (the live system unless told otherwise); on failure raise
+    a BackupError, nothing changed."""
+    options = RestoreOptions(clean, dry_run, conflict, tuple(only or ()), target.using)
+    lock = nullcontext() if dry_run or not target.live else exclusive_operation("restore")
     try:
         with lock:
-            if not dry_run and using == "default":
-                _fail_interrupted_jobs(job)
-            report = _run(source, options, reason, user, (passphrase, identity), progress)
-    except BaseException as exc:
-        _save(job, status=JobStatus.FAILED, finished_at=timezone.now(), error=str(exc) or repr(exc))
-        if isinstance(exc, BackupError) or not isinstance(exc, Exception):
-            raise
+            return _run(
+                Path(source), options, target, reason, user, (passphrase, identity), progress
+            )
+    except BackupError:
+        raise
+    except Exception as exc:
         raise BackupError(f"restore failed, nothing was changed: {exc!r}") from exc
-    report.job = str(job.uuid)
-    if user is not None and using == "default" and not dry_run:
-        # a clean restore re-created the users: point the job at the restored row
-        job.triggered_by = type(user)._base_manager.filter(username=user.username).first()
-    job.source_sha256 = report.source_sha256
-    job.plan = {plan.label: plan.as_json() for plan in report.plan}
-    _save(
-        job,
-        status=JobStatus.COMPLETED,
-        finished_at=timezone.now(),
-        phase="done",
-        result=report.to_json(),
-        progress_done=report.records,
-        progress_total=report.records,
-    )
-    return report
 
 
-def _run(source, options, reason, user, secrets, progress) -> RestoreReport:
+def _run(source, options, target, reason, user, secrets, progress) -> RestoreReport:
     started = time.monotonic()
     report = RestoreReport(
         str(source),
@@ -180,16 +155,18 @@ def _run(source, options, reason, user, secrets, progress) -> RestoreReport:
             options, entries, business if options.clean else set(), progress, sum(counts.values())
         )
         report.timings["open"] = round(time.monotonic() - started, 3)
-        if not options.dry_run and options.using == "default":
-            recover_interrupted(options.using)
+        if not options.dry_run and target.live:
+            recover_interrupted(target)
         with (
-            FilePlacer(progress) as placer,
+            FilePlacer(target.root, progress) as placer,
             _undo_on_failure(placer),
             transaction.atomic(using=options.using),
         ):
             _apply(opened, options, entries, business, loader, placer, report)
             if not options.dry_run:
-                _validate_and_record(opened, options, entries, loader, placer, report, reason, user)
+                _validate_and_record(
+                    opened, options, target, entries, loader, placer, report, reason, user
+                )
             else:
                 transaction.set_rollback(True, using=options.using)
     report.plan = list(loader.plans.values())
@@ -228,9 +205,11 @@ def _apply(opened: Source, options, entries, business, loader, placer, report) -
     report.timings["files"] = round(time.monotonic() - mark, 3)
 
 
-def _validate_and_record(opened, options, entries, loader, placer, report, reason, user) -> None:
+def _validate_and_record(
+    opened, options, target, entries, loader, placer, report, reason, user
+) -> None:
     mark = time.monotonic()
-    using = options.using
+    using = target.using
     checks = validate.Validation()
     proven: set[str] = set()
     if options.clean:
@@ -240,9 +219,9 @@ def _validate_and_record(opened, options, entries, loader, placer, report, reaso
             proven = loader.cleared  # every business record is there: no lookup needed
     validate.records_present(checks, loader, using, proven)
     validate.counts_match(checks, loader, opened.counts(), options.clean, using)
-    validate.files_present(checks, entries, placer.verified, using)
+    validate.files_present(checks, entries, placer.verified, target)
     checks.raise_if_failed()
-    if using == "default":
+    if target.live:
         _record_in_audit_trail(options, report, reason, user, loader)
     validate.audit_chain_verifies(checks, using)
     report.validation = checks.as_json()
@@ -266,7 +245,7 @@ def _record_in_audit_trail(options, report, reason, user, loader) -> None:
         None,
         {
             "reason": reason,
-            "requested_by": getattr(user, "username", "") or f"{getpass.getuser()} (command line)",
+            "requested_by": requester(user),
             "source": Path(report.source).name,
             "source_sha256": report.source_sha256,
             "mode": options.mode,
@@ -286,20 +265,3 @@ def reset_sequences(entries: list[ModelEntry], using: str) -> None:
     with connection.cursor() as cursor:
         for statement in statements:
             cursor.execute(statement)
-
-
-def _fail_interrupted_jobs(current: RestoreJob) -> None:
-    """Holding the lock, any other restore still 'running' died without finishing."""
-    RestoreJob.objects.filter(status=JobStatus.RUNNING, mode__in=["merge", "clean"]).exclude(
-        pk=current.pk
-    ).update(
-        status=JobStatus.FAILED,
-        finished_at=timezone.now(),
-        error="interrupted: the process ended before the restore finished; nothing was changed",
-    )
-
-
-def _save(job: RestoreJob, **fields) -> None:
-    for name, value in fields.items():
-        setattr(job, name, value)
-    job.save(using="default")

@@ -18,6 +18,7 @@ from edms.backup.errors import ValidationFailed
 from edms.backup.restore.apply import Loader
 from edms.backup.restore.files import SHA256
 from edms.backup.restore.keys import CHUNK, paths_of
+from edms.backup.target import Target
 from edms.core.registry import ModelEntry
 from edms.documents import storage
 
@@ -98,10 +99,10 @@ def counts_match(
 
 
 def files_present(
-    validation: Validation, entries: list[ModelEntry], verified: set[str], using: str
+    validation: Validation, entries: list[ModelEntry], verified: set[str], target: Target
 ) -> None:
     problems, checked = [], set()
-    root = storage.root().resolve()
+    root, using = target.root, target.using
     for entry in entries:
         for stored in entry.files:
             rows = entry.model._base_manager.using(using).values_list(
@@ -117,16 +118,14 @@ def files_present(
     validation.add("files present", problems, f"{len(checked)} stored files with matching SHA-256")
 
 
-def file_problem(
-    path: str, sha256: str, size: int, verified: bool, root: Path | None = None
-) -> str:
+def file_problem(path: str, sha256: str, size: int, verified: bool, root: Path) -> str:
     """What is wrong with one stored file ('' if nothing); `root`: the resolved storage root."""
     if path == storage.relative_path(sha256) and SHA256.fullmatch(sha256):
         # its content address: hex only, it cannot leave the root
-        location = (root or storage.root().resolve()) / path
+        location = root / path
     else:
         try:
-            location = storage.absolute(path)
+            location = storage.absolute(path, root)
         except ValueError as exc:
             return str(exc)
     try:

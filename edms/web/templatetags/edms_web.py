@@ -1,5 +1,6 @@
 """Template helpers for showing service reports (nested dicts and lists) as tables."""
 
+import datetime as dt
 from pathlib import PurePath
 
 from django import template
@@ -35,6 +36,21 @@ def basename(path: str) -> str:
 @register.filter
 def label(key: str) -> str:
     return str(key).replace("_", " ")
+
+
+@register.filter
+def moment(value) -> str:
+    """A time (datetime or ISO string) as ``<time datetime=ISO>YYYY-MM-DD HH:MM:SS UTC</time>``;
+    edms.js shows it in the viewer's zone. "—" when there is none."""
+    if not value:
+        return "—"
+    when = value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(str(value))
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=dt.UTC)
+    when = when.astimezone(dt.UTC)
+    return format_html(
+        '<time datetime="{}">{} UTC</time>', when.isoformat(), when.strftime("%Y-%m-%d %H:%M:%S")
+    )
 
 
 @register.filter

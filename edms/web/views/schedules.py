@@ -1,10 +1,13 @@
-"""The schedules pages: the backup configurations and their editor."""
+"""The schedules pages: the backup configurations, each with its next run and last result, and
+their editor."""
 
 from __future__ import annotations
 
 from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
 
 from edms.backup.models import BackupConfiguration, BackupType
+from edms.backup.operations import jobs, schedule
 from edms.web.views.access import staff_required
 
 
@@ -14,7 +17,7 @@ def schedules(request):
         request,
         "web/schedules.html",
         {
-            "configurations": BackupConfiguration.objects.order_by("name"),
+            "rows": [_row(c) for c in BackupConfiguration.objects.order_by("name")],
             "backup_types": BackupType.choices,
         },
     )
@@ -26,7 +29,18 @@ def schedule_edit(request, pk: int):
         request,
         "web/schedule_edit.html",
         {
-            "configuration": get_object_or_404(BackupConfiguration, pk=pk),
+            "row": _row(get_object_or_404(BackupConfiguration, pk=pk)),
             "backup_types": BackupType.choices,
         },
     )
+
+
+def _row(configuration: BackupConfiguration) -> dict:
+    """The configuration, when it runs next, whether it is late, and its latest job."""
+    latest = configuration.jobs.select_related("triggered_by").order_by("-created_at").first()
+    return {
+        "configuration": configuration,
+        "next_run": schedule.next_run(configuration) if configuration.is_enabled else None,
+        "missed_runs": schedule.missed_runs(configuration, timezone.now()),
+        "last": jobs.job_json(latest) if latest else None,
+    }

@@ -4,20 +4,30 @@ import threading
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from edms.backup.operations.schedule import ScheduledRun, run_due, run_scheduler
+from edms.backup.operations.schedule import (
+    DEFAULT_INTERVAL,
+    ScheduledRun,
+    run_due,
+    run_scheduler,
+)
 
 
 class Command(BaseCommand):
     help = (
         "The built-in backup scheduler: every --interval seconds, run the enabled backup "
-        "configurations whose cron schedule is due, each followed by its retention. "
-        "--once runs what is due now and exits (non-zero if a backup failed)."
+        "configurations whose cron schedule is due, each followed by its retention; each check "
+        "leaves a heartbeat that health expects every --interval. scripts/start.sh runs it "
+        "beside the web server. --once runs what is due now and exits (non-zero if a backup "
+        "failed): from cron or a systemd timer, give --interval its period."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--once", action="store_true", help="run what is due, then exit")
         parser.add_argument(
-            "--interval", type=float, default=60.0, help="seconds between checks (default 60)"
+            "--interval",
+            type=float,
+            default=DEFAULT_INTERVAL,
+            help=f"seconds between checks (default {DEFAULT_INTERVAL:g})",
         )
         parser.add_argument("--json", action="store_true", help="print each run as JSON")
 
@@ -26,7 +36,7 @@ class Command(BaseCommand):
             raise CommandError("--interval must be a positive number of seconds")
         self.as_json = options["json"]
         if once:
-            runs = run_due()
+            runs = run_due(interval=interval)
             self._report(runs)
             failed = [run for run in runs if not run.ok]
             if failed:

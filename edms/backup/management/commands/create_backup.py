@@ -1,18 +1,16 @@
 import signal
-import sys
 import threading
 
-import orjson
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 
-from edms.backup.create import create_backup
-from edms.backup.errors import BackupError
-from edms.backup.models import BackupType
+from edms.backup.models import BackupJob, BackupType
+from edms.backup.operations import jobs
 from edms.backup.package import crypto
-from edms.backup.progress import terminal_progress
+from edms.core.command import EdmsCommand
+from edms.core.errors import UsageError
 
 
-class Command(BaseCommand):
+class Command(EdmsCommand):
     help = (
         "Write a backup package (tar + zstd/gzip, records as Django JSON Lines with natural keys, "
         "stored files) to the backups directory, optionally verified and age-encrypted."
@@ -33,9 +31,8 @@ class Command(BaseCommand):
         parser.add_argument(
             "--recipient", action="append", default=[], help="age public key age1… (repeatable)"
         )
-        parser.add_argument("--json", action="store_true", help="print one JSON result object")
 
-    def handle(self, *args, **options) -> None:
+    def run(self, **options) -> BackupJob:
         if threading.current_thread() is threading.main_thread():
             signal.signal(signal.SIGTERM, _interrupt)  # stopped: clean up and fail the job
         encrypt = options["encrypt"] or options["recipient"] or options["passphrase_file"]
@@ -43,48 +40,41 @@ class Command(BaseCommand):
         if encrypt and not options["recipient"]:
             passphrase = crypto.read_passphrase(options["passphrase_file"])
             if not passphrase:
-                raise CommandError(
+                raise UsageError(
                     "--encrypt needs a passphrase (--passphrase-file or "
-                    f"{crypto.PASSPHRASE_ENV}) or --recipient age1…",
-                    returncode=2,
+                    f"{crypto.PASSPHRASE_ENV}) or --recipient age1…"
                 )
-        show_bar = not options["json"] and sys.stderr.isatty()
+        job = jobs.backup_job(options["backup_type"])
+        work = {
+            "output": options["output"],
+            "verify": options["verify"],
+            "compression": options["compression"],
+            "passphrase": passphrase,
+            "recipients": options["recipient"],
+        }
         try:
-            with terminal_progress(show_bar) as progress:
-                job = create_backup(
-                    options["backup_type"],
-                    output=options["output"],
-                    verify=options["verify"],
-                    compression=options["compression"],
-                    passphrase=passphrase,
-                    recipients=options["recipient"],
-                    progress=progress,
-                )
+            with self.progress() as progress:
+                jobs.perform(jobs.BACKUP, job, work, progress=progress)
         except KeyboardInterrupt as exc:
             message = f"backup interrupted ({exc}); no package was kept"
             raise CommandError(message, returncode=130) from None
-        except BackupError as exc:
-            if options["json"]:
-                self.stdout.write(_json({"ok": False, "error": str(exc), "type": _kind(exc)}))
-            raise CommandError(str(exc), returncode=exc.exit_code) from None
-        result = {
-            "ok": True,
-            "job": str(job.uuid),
-            "path": job.path,
-            "backup_type": job.backup_type,
-            "size": job.size,
-            "sha256": job.sha256,
-            "encrypted": job.encrypted,
-            "verified": job.verified_at is not None,
+        return job
+
+    def as_json(self, job: BackupJob) -> dict:
+        data = jobs.job_json(job)
+        return {
+            "job": data["uuid"],
+            **{key: data[key] for key in ("path", "backup_type", "size", "sha256", "encrypted")},
+            "verified": job.verification_state == "passed",
             "records": sum(job.record_counts.values()),
             "record_counts": job.record_counts,
             "files": job.file_count,
             "content_digest": job.content_digest,
             "seconds": job.result.get("seconds"),
         }
-        if options["json"]:
-            self.stdout.write(_json(result))
-            return
+
+    def render(self, job: BackupJob) -> None:
+        result = self.as_json(job)
         self.stdout.write(self.style.SUCCESS(f"Backup written: {job.path}"))
         self.stdout.write(
             f"  {result['records']} records, {job.file_count} files, {job.size} bytes in "
@@ -96,11 +86,3 @@ class Command(BaseCommand):
 
 def _interrupt(signum, frame):
     raise KeyboardInterrupt(f"stopped by signal {signum}")
-
-
-def _kind(exc: BaseException) -> str:
-    return type(exc).__name__
-
-
-def _json(data: dict) -> str:
-    return orjson.dumps(data, option=orjson.OPT_INDENT_2).decode()

@@ -1,36 +1,34 @@
-import orjson
-from django.core.management.base import BaseCommand, CommandParser
-
-from edms.backup.operations.catalog import list_backups
+from edms.backup.operations.catalog import listing
+from edms.core.command import EdmsCommand
 
 
-class Command(BaseCommand):
-    help = "List backups: recorded backup jobs and the packages found in the backups directory."
+class Command(EdmsCommand):
+    help = (
+        "List the backup catalog: every package in the backups directory (origin, verification, "
+        "SHA-256, from its sidecar), then this server's backup jobs that left no package."
+    )
 
-    def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--json", action="store_true", help="print JSON")
+    def run(self, **options) -> list[dict]:
+        return listing()
 
-    def handle(self, *args, **options) -> None:
-        rows = list_backups()
-        if options["json"]:
-            self.stdout.write(orjson.dumps(rows, option=orjson.OPT_INDENT_2).decode())
-            return
+    def render(self, rows: list[dict]) -> None:
         if not rows:
             self.stdout.write("No backups yet.")
             return
-        header = ("created", "type", "status", "size", "verified", "name")
+        header = ("created", "type", "origin", "status", "size", "verification", "name")
         table = [header] + [
             (
-                (row["created_at"] or "")[:19],
-                row["backup_type"] or "?",
-                row["status"],
-                str(row["size"] or ""),
-                "yes" if row["verified"] else "no",
-                row["name"],
+                (row.get("created_at") or row.get("modified_at") or "")[:19],
+                row.get("backup_type") or "?",
+                row.get("origin") or "",
+                row["status"] if row["kind"] == "job" else "package",
+                str(row.get("size") or ""),
+                (row.get("verification") or {}).get("state", ""),
+                row.get("name") or f"(job {row.get('uuid')})",
             )
             for row in rows
         ]
         widths = [max(len(line[i]) for line in table) for i in range(len(header))]
         for line in table:
             cells = zip(line, widths, strict=True)
-            self.stdout.write("  ".join(cell.ljust(width) for cell, width in cells))
+            self.stdout.write("  ".join(cell.ljust(width) for cell, width in cells).rstrip())

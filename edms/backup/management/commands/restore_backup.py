@@ -1,9 +1,10 @@
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import CommandParser
 
-from edms.backup.restore.cli import add_restore_arguments, run_restore
+from edms.backup.management.restore_command import RestoreCommand, add_restore_arguments
+from edms.backup.operations import catalog
 
 
-class Command(BaseCommand):
+class Command(RestoreCommand):
     help = (
         "Restore a backup package or Django fixture, resolving every reference by natural key: "
         "onto this system as it is (merge), or --clean to replace the business data in one "
@@ -11,8 +12,19 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--from-file", required=True, help="package, .json, .json.gz, .jsonl")
+        source = parser.add_mutually_exclusive_group(required=True)
+        source.add_argument("--from-file", help="package, .json, .json.gz, .jsonl")
+        source.add_argument(
+            "--from-catalog", metavar="NAME", help="a package in the backups directory by name"
+        )
+        source.add_argument(
+            "--backup-job", metavar="UUID", help="the package a backup job of this server wrote"
+        )
         add_restore_arguments(parser)
 
-    def handle(self, *args, **options) -> None:
-        run_restore(self, options["from_file"], options)
+    def source(self, options: dict) -> str:
+        if options["from_catalog"]:
+            return catalog.get(options["from_catalog"]).path
+        if options["backup_job"]:
+            return catalog.for_job(options["backup_job"]).path
+        return options["from_file"]

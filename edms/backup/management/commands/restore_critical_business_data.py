@@ -1,18 +1,19 @@
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import CommandParser
 
-from edms.backup.restore.cli import add_restore_arguments, run_restore
+from edms.backup.management.restore_command import RestoreCommand, add_restore_arguments
 from edms.backup.restore.plan import CRITICAL_BUSINESS_GROUPS
 
 
-class Command(BaseCommand):
+class Command(RestoreCommand):
     help = (
         "Restore only users (with roles and groups), documents and workflows from a backup, with "
         "the configuration they depend on matched by natural key."
     )
+    only_groups = tuple(CRITICAL_BUSINESS_GROUPS)
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--from-file", required=True, help="package or Django fixture")
         add_restore_arguments(parser, only=False)
 
-    def handle(self, *args, **options) -> None:
-        run_restore(self, options["from_file"], options, list(CRITICAL_BUSINESS_GROUPS))
+    def source(self, options: dict) -> str:
+        return options["from_file"]

@@ -1,9 +1,9 @@
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import CommandParser
 
-from edms.backup.restore.cli import add_restore_arguments, run_restore
+from edms.backup.management.restore_command import RestoreCommand, add_restore_arguments
 
 
-class Command(BaseCommand):
+class Command(RestoreCommand):
     help = (
         "Restore a migration package (an `export` backup from another server) with the same "
         "engine as restore_backup."
@@ -13,5 +13,5 @@ class Command(BaseCommand):
         parser.add_argument("--package", required=True, help="the package file")
         add_restore_arguments(parser)
 
-    def handle(self, *args, **options) -> None:
-        run_restore(self, options["package"], options)
+    def source(self, options: dict) -> str:
+        return options["package"]

@@ -3,7 +3,9 @@ import sys
 from django.conf import settings
 from django.core.management.base import CommandParser
 
-from edms.backup.reinit import ReinitPlan, ReinitResult, plan_reinit, reinit
+from edms.backup.models import RestoreMode
+from edms.backup.operations import jobs
+from edms.backup.reinit import ReinitPlan, ReinitResult, plan_reinit
 from edms.core.command import EdmsCommand
 from edms.core.errors import UsageError
 
@@ -32,14 +34,14 @@ class Command(EdmsCommand):
             raise UsageError("--reason is required: it is recorded in the audit trail")
         if not options["confirm"]:
             self._ask_for_instance_name(plan)
+        job = jobs.restore_job("", mode=RestoreMode.REINIT, reason=options["reason"])
+        work = {
+            "admin_username": options["admin_username"],
+            "admin_password": options["admin_password"],
+            "safety_backup": not options["no_safety_backup"],
+        }
         with self.progress() as progress:
-            return reinit(
-                reason=options["reason"],
-                admin_username=options["admin_username"],
-                admin_password=options["admin_password"],
-                safety_backup=not options["no_safety_backup"],
-                progress=progress,
-            )
+            return jobs.perform(jobs.REINIT, job, work, progress=progress)
 
     def as_json(self, result: ReinitPlan | ReinitResult) -> dict:
         if isinstance(result, ReinitPlan):

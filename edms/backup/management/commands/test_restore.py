@@ -1,14 +1,13 @@
-import sys
+from django.core.management.base import CommandParser
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
-
+from edms.backup.errors import BackupError
+from edms.backup.models import RestoreJob, RestoreMode
+from edms.backup.operations import jobs
 from edms.backup.package import crypto
-from edms.backup.progress import terminal_progress
-from edms.backup.restore.cli import to_json
-from edms.backup.restore.drill import test_restore
+from edms.core.command import EdmsCommand
 
 
-class Command(BaseCommand):
+class Command(EdmsCommand):
     help = (
         "Restore drill: restore a backup into a scratch database and storage, validate it, run "
         "the health checks there, report, and remove the scratch copy. The live system is "
@@ -19,37 +18,36 @@ class Command(BaseCommand):
         parser.add_argument("path", help="backup package or fixture")
         parser.add_argument("--passphrase-file", help="for an encrypted package (first line)")
         parser.add_argument("--identity-file", help="age identity file for an encrypted package")
-        parser.add_argument("--json", action="store_true", help="print one JSON result object")
 
-    def handle(self, *args, **options) -> None:
-        with terminal_progress(not options["json"] and sys.stderr.isatty()) as progress:
-            report = test_restore(
-                options["path"],
-                passphrase=crypto.read_passphrase(options["passphrase_file"]),
-                identity=crypto.read_identity(options["identity_file"]),
-                progress=progress,
+    def run(self, *, path: str, **options) -> RestoreJob:
+        job = jobs.restore_job(path, mode=RestoreMode.DRILL, reason="restore drill")
+        secrets = {
+            "passphrase": crypto.read_passphrase(options["passphrase_file"]),
+            "identity": crypto.read_identity(options["identity_file"]),
+        }
+        self.drill_error: BackupError | None = None
+        try:
+            with self.progress() as progress:
+                jobs.perform(jobs.DRILL, job, secrets, progress=progress)
+        except BackupError as exc:  # the drill's report is on the job: show it, then fail
+            self.drill_error = type(exc)(f"restore drill FAILED: {exc}")
+        return job
+
+    def as_json(self, job: RestoreJob) -> dict:
+        return job.result
+
+    def failure(self, job: RestoreJob) -> BackupError | None:
+        return self.drill_error
+
+    def render(self, job: RestoreJob) -> None:
+        report = job.result
+        if self.drill_error is not None:
+            return
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Restore drill passed: {report['restore']['records']} records restored into a "
+                f"scratch copy and validated in {report['seconds']} s"
             )
-        if options["json"]:
-            self.stdout.write(to_json(report.to_json()))
-        elif report.ok:
-            restored = report.restore
-            self.stdout.write(
-                self.style.SUCCESS(
-                    f"Restore drill passed: {restored['records']} records restored into a "
-                    f"scratch copy and validated in {report.seconds} s"
-                )
-            )
-            for check in restored["validation"] + report.health["checks"]:
-                self.stdout.write(f"  ok: {check['name']}: {check['detail']}")
-        if not report.ok:
-            failed = report.error or "; ".join(
-                f"{c['name']}: {c['detail']}" for c in report.health["checks"] if not c["ok"]
-            )
-            raise CommandError(f"restore drill FAILED: {failed}", returncode=_exit_code(report))
-
-
-def _exit_code(report) -> int:
-    from edms.backup import errors
-
-    error_type = getattr(errors, report.error_type, None)
-    return getattr(error_type, "exit_code", 1)
+        )
+        for check in report["restore"]["validation"] + report["health"]["checks"]:
+            self.stdout.write(f"  ok: {check['name']}: {check['detail']}")

@@ -1,16 +1,12 @@
-import json
-import sys
+from django.core.management.base import CommandParser
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
-
-from edms.backup.errors import BackupError
-from edms.backup.operations import configurations
-from edms.backup.operations.configurations import ConfigurationError
+from edms.backup.models import BackupJob
+from edms.backup.operations import configurations, jobs
 from edms.backup.operations.schedule import run_configuration
-from edms.backup.progress import terminal_progress
+from edms.core.command import EdmsCommand
 
 
-class Command(BaseCommand):
+class Command(EdmsCommand):
     help = (
         "Run one backup configuration now, whatever its schedule says: back up as it is "
         "configured, then apply its retention. The schedule itself is not moved."
@@ -18,32 +14,24 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("name", help="the configuration (see manage_backup_configs list)")
-        parser.add_argument("--json", action="store_true", help="print the job as JSON")
 
-    def handle(self, *args, name: str, **options) -> None:
-        try:
-            configuration = configurations.get(name)
-            show_bar = not options["json"] and sys.stderr.isatty()
-            with terminal_progress(show_bar) as progress:
-                job = run_configuration(configuration, progress=progress)
-        except ConfigurationError as exc:
-            raise CommandError(str(exc)) from None
-        except BackupError as exc:
-            raise CommandError(f"backup {name} failed: {exc}", returncode=exc.exit_code) from None
-        result = {
-            "configuration": configuration.name,
-            "job": str(job.uuid),
-            "backup_type": job.backup_type,
-            "path": job.path,
-            "size": job.size,
-            "sha256": job.sha256,
-            "verified": job.verified_at is not None,
+    def run(self, *, name: str, **options) -> BackupJob:
+        configuration = configurations.get(name)
+        with self.progress() as progress:
+            return run_configuration(configuration, progress=progress)
+
+    def as_json(self, job: BackupJob) -> dict:
+        data = jobs.job_json(job)
+        return {
+            "configuration": data["configuration"],
+            "job": data["uuid"],
+            **{key: data[key] for key in ("backup_type", "path", "size", "sha256")},
+            "verified": job.verification_state == "passed",
             "pruned": job.result.get("pruned", []),
         }
-        if options["json"]:
-            self.stdout.write(json.dumps(result, indent=2))
-            return
-        self.stdout.write(self.style.SUCCESS(f"backup {name} written to {job.path}"))
+
+    def render(self, job: BackupJob) -> None:
+        self.stdout.write(self.style.SUCCESS(f"backup {job.configuration} written to {job.path}"))
         self.stdout.write(f"  {job.size} bytes, sha256 {job.sha256}")
-        for path in result["pruned"]:
+        for path in job.result.get("pruned", []):
             self.stdout.write(f"  retention removed {path}")

@@ -51,10 +51,7 @@ async function api(method, url, body) {
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function finished(job, done) {
-  if (done === "verification") {
-    const state = ((job.result || {}).verification || {}).state;
-    return state && state !== "running";
-  }
+  if (done === "verification") return job.verification.state !== "running";
   return job.status === "completed" || job.status === "failed";
 }
 
@@ -90,10 +87,8 @@ function showError(form, message) {
 
 function jobFailure(job, done) {
   if (done === "verification") {
-    const verification = job.result.verification;
-    return verification.state === "failed"
-      ? (verification.problems || []).join("; ") || verification.error || "verification failed"
-      : "";
+    const verification = job.verification;
+    return verification.state === "failed" ? verification.error || "verification failed" : "";
   }
   return job.status === "failed" ? job.error || "the job failed" : "";
 }
@@ -107,24 +102,37 @@ async function submitApiForm(form) {
     const method = form.dataset.method || "POST";
     const body = method === "DELETE" ? undefined : new FormData(form);
     const data = await api(method, form.dataset.api, body);
+    if (form.dataset.signsOut) {
+      await followSigningOut(form, data);
+      return;
+    }
     if (form.dataset.follow && data && data.uuid) {
       const box = form.querySelector(".job-progress");
       const job = await follow(`${form.dataset.follow}${data.uuid}/`, box, form.dataset.done);
       const failure = jobFailure(job, form.dataset.done);
-      if (failure) throw new Error(failure);
+      // A failed verification is a result the page shows (a red badge with the reason).
+      if (failure && form.dataset.done !== "verification") throw new Error(failure);
     }
     if (form.dataset.next) window.location.assign(form.dataset.next);
     else if (form.hasAttribute("data-reload")) window.location.reload();
     else button.disabled = false;
   } catch (error) {
-    if (form.hasAttribute("data-signs-out") && (error.status === 401 || error.status === 403)) {
-      // A reinit removes the account that started it: sign in again as the new admin.
-      window.location.assign("/accounts/login/?next=/");
-      return;
-    }
     showError(form, error.message);
     button.disabled = false;
   }
+}
+
+// A reinit removes the account that started it: follow the job while the session lasts, then
+// show its end page, which needs no login.
+async function followSigningOut(form, job) {
+  const end = `${form.dataset.signsOut}?job=${job.uuid}`;
+  try {
+    const final = await follow(`${form.dataset.follow}${job.uuid}/`, form.querySelector(".job-progress"));
+    if (final.status === "failed") throw new Error(final.error || "the reinit failed");
+  } catch (error) {
+    if (error.status !== 401 && error.status !== 403) throw error;
+  }
+  window.location.assign(end);
 }
 
 // Upload and restore: a dry run first, its plan shown, the restore only after confirmation.
@@ -152,6 +160,9 @@ function setUpRestore(form) {
       button.disabled = false;
     }
   });
+
+  // A package chosen from the catalog is planned at once: a dry run changes nothing.
+  if (form.hasAttribute("data-autoplan")) form.requestSubmit();
 
   document.getElementById("restore-cancel").addEventListener("click", () => {
     planBox.hidden = true;

@@ -2,8 +2,8 @@ from pathlib import Path
 
 from django.core.management.base import CommandParser
 
-from edms.backup.restore.cli import perform_restore
-from edms.backup.restore.cli import render as render_restore
+from edms.backup.management.restore_command import perform_restore
+from edms.backup.management.restore_command import render as render_restore
 from edms.backup.restore.plan import CONFLICT_POLICIES
 from edms.backup.restore.service import RestoreReport
 from edms.core.command import EdmsCommand

@@ -1,18 +1,16 @@
-"""What the restore commands share: their options, the call to the service, and the output
-(a plan table on a terminal, or one JSON object with --json; exit codes from the error types)."""
+"""What the restore commands share: their options, the restore recorded as a RestoreJob, and
+the output (a plan table on a terminal, or one JSON object with --json)."""
 
 from __future__ import annotations
 
-import sys
+from django.core.management.base import BaseCommand, CommandParser
 
-import orjson
-from django.core.management.base import BaseCommand, CommandError, CommandParser
-
-from edms.backup.errors import BackupError
+from edms.backup.operations import jobs
 from edms.backup.package import crypto
-from edms.backup.progress import terminal_progress
 from edms.backup.restore.plan import CONFLICT_POLICIES, GROUPS
-from edms.backup.restore.service import RestoreReport, restore
+from edms.backup.restore.service import RestoreReport
+from edms.core.command import EdmsCommand
+from edms.core.progress import NO_PROGRESS, Progress
 
 
 def add_restore_arguments(parser: CommandParser, *, only: bool = True) -> None:
@@ -32,41 +30,43 @@ def add_restore_arguments(parser: CommandParser, *, only: bool = True) -> None:
     parser.add_argument("--reason", default="", help="why: recorded in the audit trail")
     parser.add_argument("--passphrase-file", help="for an encrypted package (first line)")
     parser.add_argument("--identity-file", help="age identity file for an encrypted package")
-    parser.add_argument("--json", action="store_true", help="print one JSON result object")
 
 
-def run_restore(
-    command: BaseCommand, source: str, options: dict, only: list[str] | None = None
-) -> None:
-    """Restore `source` with the command's options; `only` defaults to the --only groups."""
+def perform_restore(
+    source: str, options: dict, only: list[str] | None = None, progress: Progress = NO_PROGRESS
+) -> RestoreReport:
+    """Restore `source` now with the command's options, recorded as a RestoreJob; `only`
+    defaults to the --only groups."""
     if only is None and options.get("only"):
         only = [group.strip() for group in options["only"].split(",") if group.strip()]
-    show_bar = not options["json"] and sys.stderr.isatty()
-    try:
-        with terminal_progress(show_bar) as progress:
-            report = restore(
-                source,
-                clean=options["clean"],
-                dry_run=options["dry_run"],
-                conflict=options["conflict"],
-                only=only,
-                reason=options["reason"],
-                passphrase=crypto.read_passphrase(options["passphrase_file"]),
-                identity=crypto.read_identity(options["identity_file"]),
-                progress=progress,
-            )
-    except BackupError as exc:
-        fail(command, options, exc)
-    if options["json"]:
-        command.stdout.write(to_json({"ok": True, **report.to_json()}))
-        return
-    render(command, report)
+    return jobs.run_restore(
+        source,
+        clean=options["clean"],
+        dry_run=options["dry_run"],
+        conflict=options["conflict"],
+        only=only or (),
+        reason=options["reason"],
+        progress=progress,
+        passphrase=crypto.read_passphrase(options.get("passphrase_file")),
+        identity=crypto.read_identity(options.get("identity_file")),
+    )
 
 
-def fail(command: BaseCommand, options: dict, exc: BackupError):
-    if options.get("json"):
-        command.stdout.write(to_json({"ok": False, "error": str(exc), "type": type(exc).__name__}))
-    raise CommandError(str(exc), returncode=exc.exit_code) from None
+class RestoreCommand(EdmsCommand):
+    """A restore command is its source option, the shared options and, for some, fixed groups."""
+
+    only_groups: tuple[str, ...] | None = None
+
+    def source(self, options: dict) -> str:
+        raise NotImplementedError
+
+    def run(self, **options) -> RestoreReport:
+        only = list(self.only_groups) if self.only_groups is not None else None
+        with self.progress() as progress:
+            return perform_restore(self.source(options), options, only, progress)
+
+    def render(self, report: RestoreReport) -> None:
+        render(self, report)
 
 
 def render(command: BaseCommand, report: RestoreReport) -> None:
@@ -97,7 +97,3 @@ def render(command: BaseCommand, report: RestoreReport) -> None:
     for check in report.validation:
         out.write(f"  {'ok' if check['ok'] else 'FAILED'}: {check['name']}: {check['detail']}")
     out.write(f"  {report.timings.get('total', 0)} s; job {report.job}")
-
-
-def to_json(data: dict) -> str:
-    return orjson.dumps(data, option=orjson.OPT_INDENT_2, default=str).decode()

@@ -1,0 +1,53 @@
+"""The sidecar, ``<package>.metadata.json``: what a package is and what became of it (who made
+it and why, its verification, a legal hold), readable without opening the package. The
+sidecar, not a job row, is the record that survives a reinit; it is rewritten atomically."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import orjson
+
+from edms.backup.errors import CorruptPackage
+from edms.backup.package.manifest import SIDECAR_SUFFIX
+
+MAX_BYTES = 1024 * 1024
+
+
+def path_of(package: Path) -> Path:
+    return package.with_name(package.name + SIDECAR_SUFFIX)
+
+
+def read(package: Path) -> dict:
+    """The package's sidecar, or {} when it has none; CorruptPackage when it is unreadable."""
+    path = path_of(package)
+    try:
+        if path.stat().st_size > MAX_BYTES:
+            raise CorruptPackage(f"{path}: larger than a sidecar can be")
+        data = orjson.loads(path.read_bytes())
+    except FileNotFoundError:
+        return {}
+    except (OSError, orjson.JSONDecodeError) as exc:
+        raise CorruptPackage(f"{path}: not a readable sidecar ({exc})") from None
+    if not isinstance(data, dict):
+        raise CorruptPackage(f"{path}: not a readable sidecar (not a JSON object)")
+    return data
+
+
+def write(package: Path, data: dict) -> Path:
+    """Write the sidecar (mode 0600) under a temporary name, then rename it into place."""
+    path = path_of(package)
+    partial = path.with_name(f".{path.name}.partial")
+    fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "wb") as out:
+        out.write(orjson.dumps(data, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS))
+    partial.replace(path)
+    return path
+
+
+def update(package: Path, **changes) -> dict:
+    """Merge `changes` into the sidecar and write it back; returns the new content."""
+    data = {**read(package), **changes}
+    write(package, data)
+    return data
