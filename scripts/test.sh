@@ -7,4 +7,5 @@ cd "$(dirname "$0")/.."
 scripts/setup.sh --test
 .venv/bin/ruff check edms tests bench
 .venv/bin/ruff format --check edms tests bench
-exec .venv/bin/pytest "$@"
+# Two workers (pytest-xdist) on a 2-core machine; EDMS_TEST_WORKERS=0 runs in one process.
+exec .venv/bin/pytest -n "${EDMS_TEST_WORKERS:-2}" "$@"

@@ -81,4 +81,5 @@ def test_gzip_compression_and_verify_flag_on_the_command_line(demo_instance):
     assert _tar_names(path)[0] == "manifest.json"
     assert run_json(instance, "verify_backup", str(path))[1]["ok"]
     code, listing = run_json(instance, "list_backups")
-    assert [row["verified"] for row in listing if row["path"] == str(path)] == [True]
+    listed = [row["verification"]["state"] for row in listing if row["path"] == str(path)]
+    assert listed == ["passed"]

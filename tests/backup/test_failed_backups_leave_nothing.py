@@ -87,7 +87,7 @@ def test_a_missing_stored_file_fails_the_backup(effective_document, settings):
 
 
 @pytest.mark.django_db
-def test_unknown_type_and_compression_are_refused(settings):
+def test_unknown_type_and_compression_are_refused(settings, storage_root):
     """GIVEN a wrong backup type or compression WHEN asked THEN a BackupError lists the choices."""
     with pytest.raises(BackupError, match="use one of database, files, full, export"):
         run_backup("everything")

@@ -115,7 +115,7 @@ def describe_error(exc: BaseException) -> str:
     if isinstance(exc, BackupError):
         return str(exc)
     if isinstance(exc, KeyboardInterrupt | SystemExit):
-        return f"stopped ({type(exc).__name__})"
+        return str(exc) or f"stopped ({type(exc).__name__})"
     return f"{type(exc).__name__}: {exc}"
 
 

@@ -37,6 +37,7 @@ from edms.core.progress import NO_PROGRESS, Progress
 from edms.core.registry import BackupRole, ModelEntry
 from edms.core.requester import requester
 from edms.documents import storage
+from edms.search.index import rebuild as rebuild_search_index
 
 
 @dataclass
@@ -126,13 +127,16 @@ def restore(
     lock = nullcontext() if dry_run or not target.live else exclusive_operation("restore")
     try:
         with lock:
-            return _run(
+            report = _run(
                 Path(source), options, target, reason, user, (passphrase, identity), progress
             )
     except BackupError:
         raise
     except Exception as exc:
         raise BackupError(f"restore failed, nothing was changed: {exc!r}") from exc
+    if not dry_run and target.live:
+        rebuild_search_index(target.using)  # derived data: a bulk restore sends no signals
+    return report
 
 
 def _run(source, options, target, reason, user, secrets, progress) -> RestoreReport:
