@@ -11,13 +11,12 @@ by fpdf2, which builds the whole document in memory before writing it.
 
 from __future__ import annotations
 
-import argparse
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import Instance, measure, print_table  # noqa: E402
+from bench.common import Instance, measure, run_at_two_sizes  # noqa: E402
 
 SETUP = "import django; django.setup()\n"
 
@@ -137,15 +136,13 @@ def bench_size(entries: int, server_url: str | None) -> list[list]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--entries", type=int, default=100_000, help="the larger size")
-    parser.add_argument("--database-url", help="PostgreSQL server to run on (default SQLite)")
-    args = parser.parse_args()
-    rows = []
-    for entries in (max(1, args.entries // 10), args.entries):
-        rows += bench_size(entries, args.database_url)
-    print("database:", "PostgreSQL" if args.database_url else "SQLite")
-    print_table(["entries", "tool", "seconds", "entries/s", "peak RSS MB", "output MB"], rows)
+    run_at_two_sizes(
+        __doc__.splitlines()[0],
+        bench_size,
+        ["entries", "tool", "seconds", "entries/s", "peak RSS MB", "output MB"],
+        unit="entries",
+        default=100_000,
+    )
 
 
 if __name__ == "__main__":

@@ -88,16 +88,19 @@ def _cell(value) -> str:
     return str(value)
 
 
-def run_at_two_sizes(description: str, bench_size, headers: list[str]) -> None:
-    """Command-line entry of a benchmark: `bench_size(documents, server_url)` at the size asked
-    for and at a tenth of it (to show memory stays flat), then one table of every row."""
+def run_at_two_sizes(
+    description: str, bench_size, headers: list[str], unit: str = "documents", default: int = 7000
+) -> None:
+    """Command-line entry of a benchmark: `bench_size(size, server_url)` at the size asked for
+    (`--documents`, or another `unit`) and at a tenth of it (to show memory stays flat), then
+    one table of every row."""
     parser = argparse.ArgumentParser(description=description)
-    parser.add_argument("--documents", type=int, default=7000, help="the larger size")
+    parser.add_argument(f"--{unit}", type=int, default=default, help="the larger size")
     parser.add_argument("--database-url", help="PostgreSQL server to run on (default SQLite)")
     args = parser.parse_args()
-    rows = []
-    for documents in (max(1, args.documents // 10), args.documents):
-        rows += bench_size(documents, args.database_url)
+    larger, rows = getattr(args, unit), []
+    for size in (max(1, larger // 10), larger):
+        rows += bench_size(size, args.database_url)
     print("database:", "PostgreSQL" if args.database_url else "SQLite")
     print_table(headers, rows)
 
