@@ -42,7 +42,9 @@ else
   children+=($!)
 fi
 echo "Open http://127.0.0.1:$port/ (Ctrl-C stops the server)."
-.venv/bin/gunicorn edms.wsgi --bind "127.0.0.1:$port" --workers 2 --threads 4 --access-logfile - &
+# No control socket: its default path is shared by every gunicorn of this user on the host.
+.venv/bin/gunicorn edms.wsgi --bind "127.0.0.1:$port" --workers 2 --threads 4 --no-control-socket \
+  --access-logfile - &
 children+=($!)
 # Whichever ends first ends the script; the EXIT trap stops the other.
 status=0

@@ -4,8 +4,10 @@ its sidecar. Recording a job is the caller's (edms.backup.operations.jobs)."""
 from __future__ import annotations
 
 import os
-import tempfile
+import shutil
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from importlib.metadata import PackageNotFoundError, version
@@ -112,7 +114,7 @@ def create_backup(
         if target.exists():
             raise BackupError(f"{target} already exists; choose another --output")
         target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        with tempfile.TemporaryDirectory(prefix=".edms-backup-", dir=target.parent) as work:
+        with _spool(target) as work:
             identity = InstanceIdentity.current()
             snapshot = take_snapshot(
                 Path(work),
@@ -162,6 +164,19 @@ def create_backup(
         if isinstance(exc, BackupError) or not isinstance(exc, Exception):
             raise
         raise BackupError(f"backup failed: {_describe(exc)}") from exc
+
+
+@contextmanager
+def _spool(target: Path) -> Iterator[Path]:
+    """The package's spool directory (mode 0700), named before it is made: whenever the backup
+    stops after making it, even on a signal at its first moment, it is removed."""
+    path = target.parent / f".edms-backup-{target.name}"
+    try:
+        shutil.rmtree(path, ignore_errors=True)  # what a killed run of the same name left
+        path.mkdir(mode=0o700)
+        yield path
+    finally:
+        shutil.rmtree(path, ignore_errors=True)
 
 
 def build_manifest(backup_type: str, snapshot: Snapshot, identity, using: str) -> dict:
