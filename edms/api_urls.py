@@ -4,8 +4,9 @@ own, so no call can take another path (tests/api/test_permissions.py walks every
 
 from django.urls import include, path
 from rest_framework.routers import DefaultRouter, SimpleRouter
-from rest_framework_simplejwt.views import TokenObtainPairView, TokenRefreshView
 
+from edms.accounts.logins import LoginView
+from edms.accounts.tokens import LogoutView, RefreshView
 from edms.audit.api import AuditTrailViewSet
 from edms.backup.http import views as backup
 from edms.backup.http.catalog import CatalogViewSet
@@ -23,8 +24,9 @@ router.register("documents", DocumentViewSet, "document")
 router.register("audit", AuditTrailViewSet, "audit")
 
 urlpatterns = [
-    path("auth/login/", TokenObtainPairView.as_view(), name="login"),
-    path("auth/refresh/", TokenRefreshView.as_view(), name="refresh"),
+    path("auth/login/", LoginView.as_view(), name="login"),
+    path("auth/refresh/", RefreshView.as_view(), name="refresh"),
+    path("auth/logout/", LogoutView.as_view(), name="logout"),
     path("backup/health/", backup.HealthView.as_view(), name="backup-health"),
     path("backup/reinit/", backup.ReinitView.as_view(), name="backup-reinit"),
     path("backup/", include(backup_router.urls)),

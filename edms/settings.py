@@ -43,6 +43,8 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "rest_framework_simplejwt.token_blacklist",
+    "axes",  # before edms.accounts: its lockout verdict is set when accounts audits a failure
     "edms.core",
     "edms.accounts",
     "edms.workflows",
@@ -62,6 +64,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: turns a locked-out web login into a 429 page
 ]
 
 ROOT_URLCONF = "edms.urls"
@@ -95,6 +99,24 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # refuses a locked-out username and address first
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Login throttling (django-axes): after EDMS_LOGIN_FAILURE_LIMIT wrong passwords for one
+# username from one address, that pair is refused with 429 until EDMS_LOGIN_COOLOFF_MINUTES pass
+# without another failure. Counting the pair, not the username alone, keeps an attacker from
+# locking a real user out from elsewhere. Every failure is also in the audit trail
+# (edms/accounts/logins.py). REMOTE_ADDR is the address: behind a proxy, all clients share it.
+AXES_FAILURE_LIMIT = env_int("EDMS_LOGIN_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("EDMS_LOGIN_COOLOFF_MINUTES", 15, minimum=1))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_DISABLE_ACCESS_LOG = True  # successes need no second log; failures are audited
+AXES_VERBOSE = False
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -134,18 +156,31 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # The schema maps every route an attacker could try: signed-in users only, unless published.
+    "SERVE_PERMISSIONS": (
+        ["rest_framework.permissions.AllowAny"]
+        if env_bool("EDMS_PUBLIC_SCHEMA")
+        else ["rest_framework.permissions.IsAuthenticated"]
+    ),
 }
 
 # API and web UI. Tokens name the user by uuid, which a restore keeps, never by row id, which a
-# clean restore may give to someone else.
+# clean restore may give to someone else. A refresh token is good for one refresh (then
+# blacklisted); presenting a used one again revokes all of the user's tokens
+# (edms/accounts/tokens.py). Tokens carry a digest of the password hash, so a password change
+# voids them, access tokens included; a deactivated user's tokens are refused and blacklisted.
 SIMPLE_JWT = {
     "USER_ID_FIELD": "uuid",
     "USER_ID_CLAIM": "user_uuid",
     "ACCESS_TOKEN_LIFETIME": timedelta(minutes=30),
     "REFRESH_TOKEN_LIFETIME": timedelta(days=1),
+    "ROTATE_REFRESH_TOKENS": True,
+    "BLACKLIST_AFTER_ROTATION": True,
+    "CHECK_REVOKE_TOKEN": True,
 }
 SPECTACULAR_SETTINGS["COMPONENT_SPLIT_REQUEST"] = True  # file fields as binary in request bodies
-# Every upload streams to a temporary file and stops at MAX_UPLOAD_BYTES.
+# Every upload streams to a temporary file and stops at MAX_UPLOAD_BYTES; an anonymous caller's
+# file is refused before a byte of it is written.
 FILE_UPLOAD_HANDLERS = ["edms.web.uploads.BoundedTemporaryFileUploadHandler"]
 # Jobs publish live progress here: a file cache is shared by all processes of one server;
 # EDMS_CACHE_URL (redis://...) shares it with Celery workers elsewhere.
@@ -184,6 +219,20 @@ EMAIL_HOST = env_str("EDMS_EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EDMS_EMAIL_PORT", 25, minimum=1, maximum=65535)
 EMAIL_USE_TLS = env_bool("EDMS_EMAIL_USE_TLS")
 DEFAULT_FROM_EMAIL = env_str("EDMS_EMAIL_FROM", "edms@localhost")
+
+# Scripts and styles come from our own static files only; the UI reads the CSRF token from a
+# meta tag, so no script needs the cookie.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+CSRF_COOKIE_HTTPONLY = True
 
 LOGGING = {
     "version": 1,

@@ -1,24 +1,28 @@
-"""Creating the administrator account: never with a fixed password."""
+"""Creating the administrator account: never with a fixed password, never with a weak one."""
 
 from __future__ import annotations
 
-import os
 import secrets
 
 from django.db import transaction
 from django.utils import timezone
 
 from edms.accounts.models import Role, User, UserRole
+from edms.accounts.passwords import require_strong
+from edms.core import credentials
 
 
-def admin_password(explicit: str | None = None) -> tuple[str, bool]:
-    """The password to use: given, else EDMS_ADMIN_PASSWORD, else a generated one.
+def admin_password(
+    explicit: str | None = None, source: str = "--admin-password"
+) -> tuple[str, bool]:
+    """The password to use: given, else EDMS_ADMIN_PASSWORD, else a generated one. A given one
+    must pass the password validators (WeakPassword otherwise).
 
     Returns the password and whether it was generated (and so must be shown once)."""
     if explicit:
-        return explicit, False
-    if from_env := os.environ.get("EDMS_ADMIN_PASSWORD"):
-        return from_env, False
+        return require_strong(explicit, source), False
+    if from_env := credentials.admin_password():
+        return require_strong(from_env, credentials.ADMIN_PASSWORD_ENV), False
     return secrets.token_urlsafe(12), True
 
 

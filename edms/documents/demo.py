@@ -161,7 +161,7 @@ def load_demo_data(
             f"this instance already has {existing} documents; nothing was loaded. "
             "Use --append to add demo documents to them."
         )
-    password, generated = admin_password(password)
+    password, generated = admin_password(password, source="--password")
     rng = random.Random(seed)
     admin_created = not User.objects.filter(username="admin").exists()
     cast, users_created = _make_cast(rng, users, password, admin_created)

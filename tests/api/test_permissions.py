@@ -1,5 +1,5 @@
 """Every route in the published schema, called as anonymous, as a non-staff author and as
-staff: anonymous gets 401 (login, refresh and health excepted), the author 403 on everything
+staff: anonymous gets 401 (login, refresh, logout and health excepted), the author 403 on everything
 backup and on the audit trail, staff is never refused, and nobody gets a server error."""
 
 from __future__ import annotations
@@ -16,7 +16,12 @@ from edms.backup.models import BackupConfiguration, BackupJob, RestoreJob
 
 pytestmark = pytest.mark.slow
 
-OPEN_TO_ANONYMOUS = {"/api/v1/auth/login/", "/api/v1/auth/refresh/", "/api/v1/backup/health/"}
+OPEN_TO_ANONYMOUS = {
+    "/api/v1/auth/login/",
+    "/api/v1/auth/refresh/",
+    "/api/v1/auth/logout/",
+    "/api/v1/backup/health/",
+}
 
 
 @pytest.fixture

@@ -17,12 +17,15 @@ SEEDS_PATHS = [
 ]
 
 
-def test_schema_is_openapi_3_with_the_seeds_paths_and_a_docs_page(db):
-    """GIVEN the running application WHEN anyone fetches /api/schema/ and /api/docs/ THEN the
-    schema is OpenAPI 3 with every path the seeds' clients call, bearer authentication
+def test_schema_is_openapi_3_with_the_seeds_paths_and_a_docs_page(make_user):
+    """GIVEN the running application WHEN a signed-in user fetches /api/schema/ and /api/docs/
+    THEN the schema is OpenAPI 3 with every path the seeds' clients call, bearer authentication
     declared, and the docs page renders from this server's own static files (no CDN, so it
-    works on an offline network)."""
+    works on an offline network). Who is not signed in gets neither
+    (tests/hardening/test_security_headers.py)."""
+    make_user("reader01")
     client = Client()
+    client.post("/accounts/login/", {"username": "reader01", "password": "pw-reader01"})
 
     schema = client.get("/api/schema/", {"format": "json"}).json()
     docs = client.get("/api/docs/")

@@ -8,9 +8,10 @@ import subprocess
 import sys
 
 import pytest
-from django.contrib.auth import authenticate
+from django.contrib.auth import authenticate as authenticate_request
 from django.core.management import CommandError, call_command
 from django.db import transaction
+from django.test import RequestFactory
 
 from edms.accounts.admin_account import create_admin
 from edms.accounts.models import User
@@ -29,6 +30,11 @@ def _load(*args: str) -> str:
     out = io.StringIO()
     call_command("load_demo_data", *args, stdout=out)
     return out.getvalue()
+
+
+def authenticate(**credentials) -> User | None:
+    """Who the login form would let in (the lockout backend needs the request it came with)."""
+    return authenticate_request(RequestFactory().post("/accounts/login/"), **credentials)
 
 
 def _counts() -> tuple[int, ...]:
