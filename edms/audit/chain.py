@@ -17,6 +17,7 @@ from datetime import UTC
 import orjson
 from django.db import models, transaction
 
+from edms.audit import anchors
 from edms.audit.models import AuditTrail
 from edms.core.models import InstanceIdentity
 
@@ -116,11 +117,14 @@ class ChainBreak:
 
 @dataclass
 class ChainReport:
-    """What a verification looked at and the first break of each broken chain."""
+    """What a verification looked at and the first break of each broken chain; `anchors` says
+    what the chains were compared with outside the database, `notes` what needs a look."""
 
     entries: int = 0
     chains: int = 0
     breaks: list[ChainBreak] = field(default_factory=list)
+    anchors: str = ""
+    notes: list[str] = field(default_factory=list)
 
     @property
     def intact(self) -> bool:
@@ -132,9 +136,15 @@ def verify(using: str = "default") -> list[ChainBreak]:
     return verify_report(using).breaks
 
 
-def verify_report(using: str = "default") -> ChainReport:
-    """Walk every chain in sequence order, recomputing each entry's hash and link."""
-    report = _ChainWalk()
+def verify_report(
+    using: str = "default", *, against: dict | None = None, adopt: bool = False
+) -> ChainReport:
+    """Walk every chain in sequence order, recomputing each entry's hash and link, then compare
+    the chains with their anchors (edms.audit.anchors) when `using` is this installation's own
+    database. `against`: heads kept off the server ({"audit_heads", "created_at"} of a backup
+    manifest). `adopt`: with no anchor file yet, anchor an intact trail as it is."""
+    anchor_file = anchors.read() if anchors.covers(using) else None
+    report = _ChainWalk(anchor_file.positions() if anchor_file else set())
     # Plain rows, not model instances: the walk reads every field once, and building ~100k
     # instances costs more than hashing them.
     rows = (
@@ -148,12 +158,30 @@ def verify_report(using: str = "default") -> ChainReport:
     if identity is not None and identity.audit_head:
         report.check_head(str(identity.audit_chain), identity.audit_head)
     report.check_signatures(using)
+    if anchor_file is not None:
+        report.check_anchors(anchor_file)
+    elif anchors.covers(using):
+        report.result.anchors = _unanchored(using, adopt and report.result.intact)
+    if against is not None:
+        report.check_against(against, using)
     return report.result
 
 
+def _unanchored(using: str, adopt: bool) -> str:
+    where = anchors.anchor_file()
+    if adopt and (adopted := anchors.adopt(using)) is not None:
+        return f"no anchor file existed: adopted {len(adopted)} chain head(s) as found into {where}"
+    return (
+        f"none yet ({where} does not exist): the next backup, reinit or restore writes the "
+        "first; `verify_audit_chain --adopt` anchors the chains as they are now"
+    )
+
+
 class _ChainWalk:
-    def __init__(self) -> None:
+    def __init__(self, anchored: set[anchors.Position]) -> None:
         self.result = ChainReport()
+        self.anchored = anchored  # the positions whose entry hash the anchors need
+        self.stored: dict[anchors.Position, str] = {}
         self.last_sequence: dict[str, int] = {}
         self.broken: set[str] = set()
         self.chain: str | None = None
@@ -173,6 +201,8 @@ class _ChainWalk:
             if reason:
                 self._break(chain_id, entry.sequence, str(entry.uuid), reason)
         self.previous_hash = entry.entry_hash
+        if (chain_id, entry.sequence) in self.anchored:
+            self.stored[(chain_id, entry.sequence)] = entry.entry_hash
         signed = entry.details.get("signature") if isinstance(entry.details, dict) else None
         if isinstance(signed, dict):
             self.signing_entries[str(signed.get("uuid"))] = entry
@@ -194,6 +224,27 @@ class _ChainWalk:
             entry = self.signing_entries.get(uuid)
             where = (str(entry.chain), entry.sequence, str(entry.uuid)) if entry else ("-", 0, "-")
             self.result.breaks.append(ChainBreak(*where, reason))
+
+    def check_anchors(self, anchor_file: anchors.AnchorFile) -> None:
+        """The anchors kept outside the database must still hold (a chain already broken is
+        reported once, at its first break)."""
+        for problem in anchors.problems(anchor_file, self.stored, self.last_sequence):
+            if problem.chain not in self.broken:
+                self._break(problem.chain, problem.sequence, "-", problem.reason)
+        lines = anchor_file.lines
+        latest = f", the latest of {lines[-1].at} ({lines[-1].kind})" if lines else ""
+        self.result.anchors = f"{len(lines)} anchor line(s) in {anchors.anchor_file()}{latest}"
+
+    def check_against(self, manifest: dict, using: str) -> None:
+        """Heads kept off the server must still be in the trail, unchanged."""
+        recorded, made_at = manifest.get("audit_heads") or {}, manifest.get("created_at", "")
+        problems, notes = anchors.check_against(recorded, made_at, using)
+        for problem in problems:
+            self.result.breaks.append(
+                ChainBreak(problem.chain, problem.sequence, "-", problem.reason)
+            )
+        self.result.notes += notes
+        self.result.notes.append(f"compared with {len(recorded)} chain head(s) of {made_at}")
 
     def _break(self, chain_id: str, sequence: int, uuid: str, reason: str) -> None:
         self.broken.add(chain_id)
