@@ -55,3 +55,17 @@ class OperationInProgress(BackupError):
 
     exit_code = 9
     http_status = 409
+
+
+class RecordTooLarge(UnsafePackage):
+    """One record line longer than EDMS_MAX_RECORD_BYTES: refused before it is read whole, so
+    a crafted line cannot exhaust memory. The message names the model and the limit."""
+
+
+class PrivilegedChangesRefused(BackupError):
+    """The restore would create or elevate a superuser or staff account, or replace a password
+    hash, and the operator did not pass --allow-privileged-changes. Refused for lack of an
+    explicit decision, hence 403 and the exit code of every refusal for who asks."""
+
+    exit_code = 11
+    http_status = 403

@@ -15,6 +15,7 @@ from edms.backup.errors import (
     BackupError,
     CorruptPackage,
     DecryptionFailed,
+    RecordTooLarge,
     UnsafePackage,
     UnsupportedFormat,
 )
@@ -23,7 +24,13 @@ from edms.backup.package.reader import check_lines, open_package
 from edms.core.errors import EdmsError, UsageError
 from edms.core.progress import NO_PROGRESS, Progress
 
-REPORTED_ERRORS = (CorruptPackage, UnsupportedFormat, UnsafePackage, DecryptionFailed)
+REPORTED_ERRORS = (
+    CorruptPackage,
+    UnsupportedFormat,
+    UnsafePackage,
+    RecordTooLarge,
+    DecryptionFailed,
+)
 
 
 @dataclass

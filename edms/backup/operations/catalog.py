@@ -87,7 +87,7 @@ def entries(folder: Path | None = None) -> list[CatalogEntry]:
     found = [
         _entry(path)
         for path in folder.iterdir()
-        if path.name.endswith(PACKAGE_SUFFIXES) and not path.name.startswith(".")
+        if path.name.endswith(PACKAGE_SUFFIXES) and not path.name.startswith(".") and path.is_file()
     ]
     return sorted(found, key=lambda entry: entry.moment, reverse=True)
 
@@ -114,6 +114,8 @@ def newest_verified() -> CatalogEntry | None:
 
 
 def _entry(path: Path) -> CatalogEntry:
+    """The package as its sidecar describes it; a sidecar that cannot be trusted is shown as
+    the entry's problem (the package is still listed), never raised."""
     stat = path.stat()
     entry = CatalogEntry(
         name=path.name,
@@ -130,37 +132,87 @@ def _entry(path: Path) -> CatalogEntry:
     if not data:
         entry.problem = "no sidecar: copied in without its .metadata.json, or written by hand"
         return entry
-    for name in _SIDECAR_FIELDS:
-        if name in data:
-            setattr(entry, name, data[name])
-    entry.verification = _verification(data)
+    wrong = []
+    for name, fits in _SIDECAR_FIELDS.items():
+        value = data.get(name)
+        if value is None:
+            continue
+        if fits(value):
+            setattr(entry, name, value)
+        else:
+            wrong.append(name)
+    verification = _verification(data)
+    if _is_verification(verification):
+        entry.verification = verification
+    else:
+        entry.verification = {"state": VerificationState.NOT_VERIFIED}
+        wrong.append("verification")
+    if wrong:
+        entry.problem = (
+            f"sidecar unreadable: {sidecar.path_of(path).name}: wrong type of "
+            f"{', '.join(wrong)} (those fields are not shown)"
+        )
     return entry
 
 
-_SIDECAR_FIELDS = (
-    "sha256",
-    "backup_type",
-    "encrypted",
-    "created_at",
-    "instance_id",
-    "edms_version",
-    "format_version",
-    "origin",
-    "created_by",
-    "configuration",
-    "job",
-    "record_counts",
-    "file_count",
-    "content_digest",
-    "keep",
-)
+def _is_text(value: object) -> bool:
+    return isinstance(value, str)
+
+
+def _is_flag(value: object) -> bool:
+    return isinstance(value, bool)
+
+
+def _is_count(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+
+
+def _is_time(value: object) -> bool:
+    try:
+        dt.datetime.fromisoformat(value)
+    except (TypeError, ValueError):
+        return False
+    return True
+
+
+def _is_counts(value: object) -> bool:
+    return isinstance(value, dict) and all(_is_count(count) for count in value.values())
+
+
+def _is_verification(value: dict) -> bool:
+    at = value.get("at")
+    return (
+        value.get("state") in VerificationState.values
+        and (not at or _is_time(at))
+        and all(_is_text(value.get(key, "")) for key in ("by", "error"))
+    )
+
+
+# What the catalog takes from a sidecar, each with the test its value must pass.
+_SIDECAR_FIELDS = {
+    "sha256": _is_text,
+    "backup_type": _is_text,
+    "encrypted": _is_flag,
+    "created_at": _is_time,
+    "instance_id": _is_text,
+    "edms_version": _is_text,
+    "format_version": _is_count,
+    "origin": _is_text,
+    "created_by": _is_text,
+    "configuration": _is_text,
+    "job": _is_text,
+    "record_counts": _is_counts,
+    "file_count": _is_count,
+    "content_digest": _is_text,
+    "keep": _is_flag,
+}
 
 
 def _verification(data: dict) -> dict:
     """The sidecar's verification; 0.1.0 sidecars only said `"verified": true`."""
     if isinstance(data.get("verification"), dict):
         return data["verification"]
-    if data.get("verified"):
+    if data.get("verified") is True:
         return {"state": VerificationState.PASSED, "at": data.get("created_at")}
     return {"state": VerificationState.NOT_VERIFIED}
 

@@ -58,11 +58,14 @@ def validate(manifest: object) -> list[Member]:
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT_NAME:
         raise UnsupportedFormat(f"{MANIFEST_NAME} does not describe an EDMS backup package")
     version = manifest.get("format_version")
-    if version not in SUPPORTED_VERSIONS:
+    if type(version) is not int or version not in SUPPORTED_VERSIONS:
         raise UnsupportedFormat(
             f"package format version {version!r} is not supported by this EDMS "
             f"(supported: {sorted(SUPPORTED_VERSIONS)}); upgrade EDMS to read it"
         )
+    for key, fits in _FIELDS.items():
+        if key in manifest and not fits(manifest[key]):
+            raise CorruptPackage(f"{MANIFEST_NAME}: {key!r} is not {fits.__doc__}")
     entries = manifest.get("members")
     if not isinstance(entries, list):
         raise CorruptPackage(f"{MANIFEST_NAME}: 'members' is missing or not a list")
@@ -86,12 +89,60 @@ def _member(entry: object) -> Member:
     file_match = FILE_MEMBER.fullmatch(name)
     if not (RECORDS_MEMBER.fullmatch(name) or file_match):
         raise UnsafePackage(f"{MANIFEST_NAME} lists a member name EDMS never writes: {name!r}")
-    if not isinstance(size, int) or isinstance(size, bool) or size < 0:
+    if not _count(size):
         raise CorruptPackage(f"{MANIFEST_NAME}: member {name} has an invalid size {size!r}")
     if not isinstance(sha256, str) or not _SHA256.fullmatch(sha256):
         raise CorruptPackage(f"{MANIFEST_NAME}: member {name} has an invalid sha256 {sha256!r}")
     if file_match and file_match.group(1) != sha256:
         raise CorruptPackage(f"{MANIFEST_NAME}: file member {name} lists sha256 {sha256}")
-    if records is not None and (not isinstance(records, int) or records < 0):
+    if records is not None and not _count(records):
         raise CorruptPackage(f"{MANIFEST_NAME}: member {name} has an invalid record count")
     return Member(name, size, sha256, records)
+
+
+def _count(value: object) -> bool:
+    """a whole number of at least 0"""
+    return type(value) is int and value >= 0
+
+
+def _text(value: object) -> bool:
+    """text"""
+    return isinstance(value, str)
+
+
+def _digest(value: object) -> bool:
+    """a hex digest or null"""
+    return value is None or (isinstance(value, str) and bool(_SHA256.fullmatch(value)))
+
+
+def _counts(value: object) -> bool:
+    """an object of record counts per model"""
+    return isinstance(value, dict) and all(_count(count) for count in value.values())
+
+
+def _migrations(value: object) -> bool:
+    """an object of migration names per app"""
+    return isinstance(value, dict) and all(
+        isinstance(names, str) or (isinstance(names, list) and all(map(_text, names)))
+        for names in value.values()
+    )
+
+
+def _object(value: object) -> bool:
+    """an object"""
+    return isinstance(value, dict)
+
+
+# The fields other stages read from a manifest, each with the test its value must pass.
+_FIELDS = {
+    "backup_type": _text,
+    "created_at": _text,
+    "edms_version": _text,
+    "instance_id": _text,
+    "content_digest": _digest,
+    "file_count": _count,
+    "record_counts": _counts,
+    "migrations": _migrations,
+    "audit_heads": _object,
+    "export": _object,
+}

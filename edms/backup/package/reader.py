@@ -77,6 +77,10 @@ class PackageReader:
         """Every member with a checked stream; the check runs when the caller moves on."""
         yield from self._pass()
 
+    def iter_record_members(self) -> Iterator[tuple[Member, CheckedMember]]:
+        """The records members only, as stored: the stored files after them are not read."""
+        yield from self._pass(records_only=True)
+
     def iter_models(self) -> Iterator[tuple[str, Iterator[dict]]]:
         """``(label, records)`` per records member, in the order written (dependency order)."""
         for member, stream in self._pass(records_only=True):
@@ -146,7 +150,7 @@ class PackageReader:
                 if expected:
                     missing = next(iter(expected))
                     raise CorruptPackage(f"member {missing} is missing from the package")
-                raw.drain()  # reach the end, so the compression's own checksum is checked
+                _check_archive_end(tar, raw)
         except STREAM_ERRORS as exc:
             raise damaged(where, exc) from exc
 
@@ -214,6 +218,21 @@ def _expected_member(info: tarfile.TarInfo, expected: dict[str, Member]) -> Memb
     if info.size < member.size:
         raise CorruptPackage(f"{info.name}: {info.size} bytes, the manifest says {member.size}")
     return member
+
+
+def _check_archive_end(tar: tarfile.TarFile, raw: BoundedReader) -> None:
+    """After the last member: the end-of-archive blocks, then only zeros to the end of the
+    stream (read to its end, so the compression's own checksum is checked too)."""
+    zeros = 0
+    for chunk in raw.rest_from(tar.offset):
+        if chunk.count(0) != len(chunk):
+            raise CorruptPackage(
+                f"data after the end of the tar archive (from byte {tar.offset + zeros} of the "
+                "unpacked stream): not a package as EDMS writes it"
+            )
+        zeros += len(chunk)
+    if zeros < 2 * tarfile.BLOCKSIZE:
+        raise CorruptPackage("the tar archive has no end-of-archive marker: it is truncated")
 
 
 def _check_no_records_missing(expected: dict[str, Member]) -> None:

@@ -20,19 +20,26 @@ def path_of(package: Path) -> Path:
 
 
 def read(package: Path) -> dict:
-    """The package's sidecar, or {} when it has none; CorruptPackage when it is unreadable."""
+    """The package's sidecar, or {} when it has none; CorruptPackage, naming the sidecar and
+    what is wrong with it, when it is unreadable."""
     path = path_of(package)
     try:
         if path.stat().st_size > MAX_BYTES:
-            raise CorruptPackage(f"{path}: larger than a sidecar can be")
+            raise _unreadable(path, f"larger than {MAX_BYTES} bytes")
         data = orjson.loads(path.read_bytes())
     except FileNotFoundError:
         return {}
-    except (OSError, orjson.JSONDecodeError) as exc:
-        raise CorruptPackage(f"{path}: not a readable sidecar ({exc})") from None
+    except orjson.JSONDecodeError as exc:
+        raise _unreadable(path, f"not JSON ({exc})") from None
+    except OSError as exc:
+        raise _unreadable(path, exc.strerror or str(exc)) from None
     if not isinstance(data, dict):
-        raise CorruptPackage(f"{path}: not a readable sidecar (not a JSON object)")
+        raise _unreadable(path, f"a JSON {type(data).__name__}, not an object")
     return data
+
+
+def _unreadable(path: Path, reason: str) -> CorruptPackage:
+    return CorruptPackage(f"sidecar unreadable: {path.name}: {reason}")
 
 
 def write(package: Path, data: dict) -> Path:
