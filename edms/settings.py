@@ -24,6 +24,9 @@ BASE_DIR = Path(__file__).resolve().parent
 DATA_DIR = env_path("EDMS_DATA_DIR", Path("var")).resolve()
 STORAGE_ROOT = env_path("EDMS_STORAGE_ROOT", DATA_DIR / "storage")
 BACKUP_DIR = env_path("EDMS_BACKUP_DIR", DATA_DIR / "backups")
+# Audit chain heads, appended outside the database (edms.audit.anchors): put it on a volume the
+# database's administrators cannot write.
+AUDIT_ANCHOR_FILE = env_path("EDMS_AUDIT_ANCHOR_FILE", DATA_DIR / "audit-anchors.jsonl")
 
 SECRET_KEY = credentials.secret_key(DATA_DIR)
 DEBUG = env_bool("EDMS_DEBUG")
@@ -135,6 +138,8 @@ STATIC_ROOT = DATA_DIR / "static"
 # is enforced separately (EDMS_MAX_UPLOAD_BYTES).
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 MAX_UPLOAD_BYTES = env_int("EDMS_MAX_UPLOAD_BYTES", 10 * 1024**3, minimum=1)
+# One record line of a package or JSON Lines fixture; a longer one is refused before it is whole.
+MAX_RECORD_BYTES = env_int("EDMS_MAX_RECORD_BYTES", 64 * 1024**2, minimum=1024)
 MAX_DOCUMENT_FILE_BYTES = env_int("EDMS_MAX_DOCUMENT_FILE_BYTES", 512 * 1024**2, minimum=1)
 
 REST_FRAMEWORK = {

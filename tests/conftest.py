@@ -9,6 +9,15 @@ import pytest
 from django.db import connection
 
 
+@pytest.fixture(autouse=True)
+def audit_anchor_file(settings, tmp_path):
+    """An anchor file per test: a test's backups and restores anchor the chains they see, and
+    every test database starts the same chain, so anchors must not outlive their test. (An
+    installation a test starts keeps its own, in its data directory.)"""
+    settings.AUDIT_ANCHOR_FILE = tmp_path / "audit-anchors.jsonl"
+    return settings.AUDIT_ANCHOR_FILE
+
+
 @pytest.fixture
 def storage_root(settings, tmp_path):
     """A fresh storage root per test, so stored files never leak between tests."""

@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable
 
+from edms.backup.errors import CorruptPackage
 from edms.backup.serialize import canonical_line, iter_records
 from edms.core.registry import BackupRole, registry
 
@@ -68,3 +69,34 @@ def digest_of_records(models: Iterable[tuple[str, Iterable[dict]]]) -> str:
             if label in wanted:
                 digest.add(label, record)
     return digest.hexdigest()
+
+
+def check_package_records(package) -> None:
+    """Read a package's records members as stored (no parsing, the stored files untouched) and
+    raise CorruptPackage unless their counts and content digest are the manifest's."""
+    manifest = package.manifest
+    digest, business, counts = ContentDigest(), business_labels(), {}
+    for member, stream in package.iter_record_members():
+        count = 0
+        for lines in stream.iter_line_batches():
+            if member.label in business:
+                digest.add_lines(member.label, lines)
+            count += len(lines)
+        counts[member.label] = count
+    expected = manifest.get("record_counts") or {}
+    if counts != {label: n for label, n in expected.items() if n or label in counts}:
+        raise CorruptPackage(
+            f"{package.path.name}: the records ({counts}) differ from the manifest's counts "
+            f"({expected}); nothing was restored"
+        )
+    if any(counts.values()) and not manifest.get("content_digest"):
+        raise CorruptPackage(
+            f"{package.path.name}: the manifest has no content digest for its records, so they "
+            "cannot be proven unchanged; nothing was restored"
+        )
+    if manifest.get("content_digest") and digest.hexdigest() != manifest["content_digest"]:
+        raise CorruptPackage(
+            f"{package.path.name}: the records' content digest is {digest.hexdigest()}, the "
+            f"manifest says {manifest['content_digest']}: the records were changed after the "
+            "backup was made; nothing was restored"
+        )

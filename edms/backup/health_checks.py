@@ -62,7 +62,7 @@ def _files(target: Target) -> HealthCheck:
             )
             for path, sha256, size in rows.distinct().iterator(chunk_size=2000):
                 checked += 1
-                if problem := file_problem(path, sha256, size, verified=False, root=root):
+                if problem := file_problem(path, sha256, size, verified=set(), root=root):
                     problems.append(f"{path}: {problem}")
     detail = "; ".join(problems[:10]) or f"{checked} stored files match their SHA-256"
     return HealthCheck("files", not problems, detail)

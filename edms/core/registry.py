@@ -41,6 +41,7 @@ class ModelEntry:
     files: tuple[StoredFile, ...] = ()
     reason: str = ""
     cleared_by_reinit: bool = False
+    append_only: bool = False  # evidence: a restore adds missing rows, never replaces one
 
     @property
     def model(self) -> type[models.Model]:
@@ -122,10 +123,10 @@ def _declarations() -> list[ModelEntry]:
         ),
         _own("workflows.DocumentWorkflow", "workflows", business),
         _own("workflows.DocumentTransition", "workflows", business),
-        _own("audit.AuditTrail", "audit", business),
+        _own("audit.AuditTrail", "audit", business, append_only=True),
         # In the audit group: a signature is verified against its signing entry, so the two
         # are restored together (`--only accounts,documents,workflows` leaves both out).
-        _own("documents.Signature", "audit", business),
+        _own("documents.Signature", "audit", business, append_only=True),
         _own("backup.BackupConfiguration", "configuration", config),
         _own(
             "backup.BackupJob",

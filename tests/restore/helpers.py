@@ -52,8 +52,9 @@ def stored_files(root: Path) -> list[str]:
 
 
 def without_restore_entries(lines: list[str]) -> list[str]:
-    """The dump without the audit entries a restore or reinit appends about itself."""
-    own = ('"action":"BACKUP_RESTORED"', '"action":"SYSTEM_REINIT"')
+    """The dump without the audit entries a restore or reinit appends about itself (the
+    restore's own entry and those of the role grants it made)."""
+    own = ('"action":"BACKUP_RESTORED"', '"action":"SYSTEM_REINIT"', '"by":"restore"')
     return [line for line in lines if not any(marker in line for marker in own)]
 
 
@@ -78,6 +79,57 @@ def repack(source: Path, target: Path, *, manifest=None, member=None) -> Path:
     out = io.BytesIO()
     with tarfile.open(fileobj=out, mode="w:") as tar:
         for name, data in entries:
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+    target.write_bytes(zstandard.ZstdCompressor().compress(out.getvalue()))
+    return target
+
+
+def forge(source: Path, target: Path, edit, *, recompute_digest: bool = True) -> Path:
+    """Rewrite a (small, zstd) package as a careful forger would: ``edit(label, records)``
+    returns each model's new records; then every member's size and SHA-256, the record counts
+    and (unless told not to) the content digest are recomputed to match."""
+    import hashlib
+    import tarfile
+
+    import zstandard
+
+    from edms.backup.digest import ContentDigest, business_labels
+    from edms.backup.package.manifest import RECORDS_MEMBER
+    from edms.backup.serialize import canonical_line
+
+    with open(source, "rb") as f:
+        raw = zstandard.ZstdDecompressor().stream_reader(f, read_across_frames=True).read()
+    entries, manifest = [], None
+    with tarfile.open(fileobj=io.BytesIO(raw), mode="r:") as tar:
+        for info in tar.getmembers():
+            data = tar.extractfile(info).read()
+            if info.name == "manifest.json":
+                manifest = orjson.loads(data)
+                continue
+            match = RECORDS_MEMBER.fullmatch(info.name)
+            if match:
+                records = [orjson.loads(line) for line in data.splitlines() if line.strip()]
+                data = b"".join(canonical_line(r) + b"\n" for r in edit(match.group(1), records))
+            entries.append((info.name, data))
+    digest, business = ContentDigest(), business_labels()
+    by_name = {name: data for name, data in entries}
+    for member in manifest["members"]:
+        data = by_name[member["name"]]
+        member.update(size=len(data), sha256=hashlib.sha256(data).hexdigest())
+        match = RECORDS_MEMBER.fullmatch(member["name"])
+        if match:
+            lines = data.splitlines()
+            member["records"] = len(lines)
+            manifest["record_counts"][match.group(1)] = len(lines)
+            if lines and match.group(1) in business:
+                digest.add_lines(match.group(1), lines)
+    if recompute_digest:
+        manifest["content_digest"] = digest.hexdigest()
+    out = io.BytesIO()
+    with tarfile.open(fileobj=out, mode="w:") as tar:
+        for name, data in [("manifest.json", orjson.dumps(manifest)), *entries]:
             info = tarfile.TarInfo(name)
             info.size = len(data)
             tar.addfile(info, io.BytesIO(data))

@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from edms.accounts.models import User
+from edms.accounts.models import User, UserRole
 from edms.audit.models import AuditTrail
 from edms.backup.reinit import reinit
 from edms.backup.restore.plan import select_entries
@@ -20,11 +20,13 @@ def test_critical_business_data_restores_users_documents_workflows_but_not_the_a
 ):
     """GIVEN a backup and a reinit WHEN only accounts, documents and workflows are restored
     THEN users (with roles and groups), documents and transitions are back, while the audit
-    trail holds only the reinit's chain and the restore's entry."""
+    trail holds only the reinit's chain, the restore's entry and one entry per role grant the
+    restore made."""
     path = backup_file()
     transitions = DocumentTransition.objects.count()
     reinit(reason="only test", safety_backup=False)
     entries_after_reinit = AuditTrail.objects.count()
+    grants_after_reinit = UserRole.objects.count()
 
     report = restore(path, only=["accounts", "documents", "workflows"])
 
@@ -32,7 +34,10 @@ def test_critical_business_data_restores_users_documents_workflows_but_not_the_a
     assert Document.objects.count() == 3
     assert DocumentTransition.objects.count() == transitions
     assert User.objects.get(username="author01").groups.get().name == "QA Team Ω"
-    assert AuditTrail.objects.count() == entries_after_reinit + 1
+    grants = UserRole.objects.count() - grants_after_reinit
+    assert AuditTrail.objects.count() == entries_after_reinit + 1 + grants
+    restored_grants = AuditTrail.objects.filter(action="ROLE_ASSIGNED", details__by="restore")
+    assert restored_grants.count() == grants
     assert "audit.audittrail" in report.skipped
 
 

@@ -6,7 +6,7 @@ from edms.backup.errors import ValidationFailed
 from edms.backup.restore.service import restore
 from edms.documents import storage
 from edms.documents.models import Document, DocumentVersion
-from tests.restore.helpers import repack, stored_files, whole_dump
+from tests.restore.helpers import forge, stored_files, whole_dump
 
 pytestmark = pytest.mark.django_db
 
@@ -30,20 +30,23 @@ def test_a_missing_stored_file_fails_validation_and_rolls_back(small_instance, b
 def test_files_placed_by_a_failed_restore_are_removed(
     small_instance, backup_file, storage_root, tmp_path
 ):
-    """GIVEN a full backup whose manifest claims one document more than it holds, and a
-    target whose stored files are gone WHEN restored THEN the files are placed, the count check
-    fails after that, and storage is left empty again, as it was."""
+    """GIVEN a full backup edited by a careful forger (hashes and digest recomputed) so that a
+    version names a file the package does not hold, and a target whose stored files are gone
+    WHEN restored THEN the package's files are placed, the files check fails after that, and
+    storage is left empty again, as it was."""
+    absent = "f" * 64
 
-    def claim_more(manifest):
-        manifest["record_counts"]["documents.document"] += 1
-        return manifest
+    def name_an_absent_file(label, records):
+        if label == "documents.documentversion":
+            records[0]["fields"].update(sha256=absent, file=storage.relative_path(absent))
+        return records
 
-    path = repack(backup_file(), tmp_path / "overclaimed.tar.zst", manifest=claim_more)
+    path = forge(backup_file(), tmp_path / "forged.tar.zst", name_an_absent_file)
     for version in DocumentVersion.objects.all():
         storage.absolute(version.file).unlink(missing_ok=True)
     before = whole_dump(exclude_jobs=True), stored_files(storage_root)
 
-    with pytest.raises(ValidationFailed, match="documents.document: read 3, manifest says 4"):
+    with pytest.raises(ValidationFailed, match="missing from storage"):
         restore(path, clean=True)
 
     assert (whole_dump(exclude_jobs=True), stored_files(storage_root)) == before

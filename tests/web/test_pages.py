@@ -11,7 +11,7 @@ STAFF_PAGES = ["/backups/", "/restore/", "/schedules/", "/reinit/", "/health/"]
 @pytest.fixture
 def staff_browser(make_user, storage_root) -> Client:
     client = Client()
-    client.force_login(make_user("admin01", "Administrator", is_staff=True))
+    client.force_login(make_user("admin01", "Administrator", is_staff=True, is_superuser=True))
     return client
 
 
@@ -60,6 +60,21 @@ def test_every_staff_page_renders_for_staff(staff_browser, effective_document):
         assert answer.status_code == 200, page
         assert heading in answer.content, page
     assert b"<code>edms</code>" in staff_browser.get("/reinit/").content
+
+
+def test_staff_who_are_not_superusers_see_backups_but_cannot_restore_or_reinit(make_user):
+    """GIVEN a staff user who is not a superuser WHEN they open the pages THEN backups, schedules
+    and health work, restore and reinit answer 403 with the reason, and the menu leaves them out."""
+    client = Client()
+    client.force_login(make_user("ops01", "Administrator", is_staff=True))
+
+    for page in ["/restore/", "/reinit/"]:
+        answer = client.get(page)
+        assert answer.status_code == 403, page
+        assert b"need a superuser" in answer.content
+    backups = client.get("/backups/")
+    assert backups.status_code == 200
+    assert b'href="/restore/"' not in backups.content and b'href="/reinit/"' not in backups.content
 
 
 def test_non_staff_users_get_a_clear_refusal_without_a_traceback(people):

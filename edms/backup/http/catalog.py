@@ -19,7 +19,13 @@ from edms.backup.http.serializers import (
     RestoreJobSerializer,
     RestoreOptionsSerializer,
 )
-from edms.backup.http.views import ERRORS, package_download, start_restore, start_verification
+from edms.backup.http.views import (
+    ERRORS,
+    SUPERUSER_ONLY,
+    package_download,
+    start_restore,
+    start_verification,
+)
 from edms.backup.models import BackupOrigin, VerificationState
 from edms.backup.operations import catalog
 
@@ -114,7 +120,7 @@ class CatalogViewSet(viewsets.ViewSet):
     @extend_schema(
         request=CatalogRestoreSerializer, responses={202: RestoreJobSerializer, **ERRORS}
     )
-    @action(detail=True, methods=["post"])
+    @action(detail=True, methods=["post"], permission_classes=SUPERUSER_ONLY)
     def restore(self, request, name=None):
         """Plan (by default) or run a restore of the package where it lies: no download and
         upload. Execute the planned job (`restores/{uuid}/execute/`) to restore."""
@@ -128,7 +134,7 @@ class CatalogViewSet(viewsets.ViewSet):
         return Response(RestoreJobSerializer(job).data, status=status.HTTP_202_ACCEPTED)
 
     @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY, **ERRORS})
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], permission_classes=SUPERUSER_ONLY)
     def download(self, request, name=None):
         return package_download(Path(catalog.get(name).path))
 

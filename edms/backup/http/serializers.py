@@ -148,6 +148,11 @@ class RestoreOptionsSerializer(serializers.Serializer):
     )
     reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
     passphrase = serializers.CharField(required=False, allow_blank=True, write_only=True)
+    allow_privileged_changes = serializers.BooleanField(
+        default=False,
+        help_text="apply the privileged changes the dry run listed (new or elevated superuser or "
+        "staff accounts, replaced password hashes); audited with each user named",
+    )
 
     def validate(self, attrs: dict) -> dict:
         if attrs["clean"] and attrs["only"]:

@@ -19,7 +19,7 @@ from rest_framework import status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
 from rest_framework.parsers import FormParser, MultiPartParser
-from rest_framework.permissions import AllowAny, IsAdminUser
+from rest_framework.permissions import AllowAny, BasePermission, IsAdminUser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -45,6 +45,19 @@ ERRORS = {
     415: OpenApiResponse(description="not a package this EDMS reads (format or newer schema)"),
     422: OpenApiResponse(description="the restore's validation found data missing or changed"),
 }
+
+
+class IsSuperuser(BasePermission):
+    """Restore, reinit and package downloads: a package holds every account's password hash,
+    and a restore can replace them, so these need a superuser, not just staff."""
+
+    message = "restore, reinit and package downloads need a superuser"
+
+    def has_permission(self, request, view) -> bool:
+        return bool(request.user and request.user.is_active and request.user.is_superuser)
+
+
+SUPERUSER_ONLY = [IsAdminUser, IsSuperuser]
 
 
 class JobReadMixin:
@@ -122,7 +135,7 @@ class BackupJobViewSet(JobReadMixin, viewsets.ReadOnlyModelViewSet):
             409: ERRORS[409],
         }
     )
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], permission_classes=SUPERUSER_ONLY)
     def download(self, request, uuid=None):
         job = self.get_object()
         self._require_package(job)
@@ -153,7 +166,12 @@ class RestoreJobViewSet(JobReadMixin, viewsets.ReadOnlyModelViewSet):
             **ERRORS,
         },
     )
-    @action(detail=False, methods=["post"], parser_classes=[MultiPartParser, FormParser])
+    @action(
+        detail=False,
+        methods=["post"],
+        parser_classes=[MultiPartParser, FormParser],
+        permission_classes=SUPERUSER_ONLY,
+    )
     def restore_from_file(self, request):
         with transaction.atomic():
             runner.admit_exclusive()  # refuse before the upload is read, not after
@@ -176,7 +194,7 @@ class RestoreJobViewSet(JobReadMixin, viewsets.ReadOnlyModelViewSet):
         request=serializers.RestoreOptionsSerializer,
         responses={202: serializers.RestoreJobSerializer, **ERRORS},
     )
-    @action(detail=True, methods=["post"])
+    @action(detail=True, methods=["post"], permission_classes=SUPERUSER_ONLY)
     def execute(self, request, uuid=None):
         """Run the restore a completed dry run planned, from the file uploaded for it."""
         planned = self.get_object()
@@ -207,7 +225,11 @@ def start_restore(user, source: Path, options: dict, *, dry_run: bool, upload: b
             reason=options["reason"],
             user=user,
         )
-        secrets = {"passphrase": options.get("passphrase") or None, "remove_source": upload}
+        secrets = {
+            "passphrase": options.get("passphrase") or None,
+            "remove_source": upload,
+            "allow_privileged_changes": options.get("allow_privileged_changes", False),
+        }
         runner.start(jobs.RESTORE, job, secrets, user=user)
     return job
 
@@ -265,7 +287,7 @@ def prune_stale_uploads(folder: Path) -> None:
 class ReinitView(APIView):
     """GET: what a reinit would delete and keep. POST: run it, with the instance name typed."""
 
-    permission_classes = [IsAdminUser]
+    permission_classes = SUPERUSER_ONLY
 
     @extend_schema(responses=serializers.ReinitPlanSerializer)
     def get(self, request):

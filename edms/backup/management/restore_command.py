@@ -28,6 +28,13 @@ def add_restore_arguments(parser: CommandParser, *, only: bool = True) -> None:
             help=f"comma-separated groups ({', '.join(GROUPS)}); their dependencies come too",
         )
     parser.add_argument("--reason", default="", help="why: recorded in the audit trail")
+    parser.add_argument(
+        "--allow-privileged-changes",
+        action="store_true",
+        help="apply what the plan lists under privileged changes (new or elevated superuser "
+        "or staff accounts, replaced password hashes); recorded in the audit trail with each "
+        "user named. Not needed for a package this server made",
+    )
     parser.add_argument("--passphrase-file", help="for an encrypted package (first line)")
     parser.add_argument("--identity-file", help="age identity file for an encrypted package")
 
@@ -49,6 +56,7 @@ def perform_restore(
         progress=progress,
         passphrase=crypto.read_passphrase(options.get("passphrase_file")),
         identity=crypto.read_identity(options.get("identity_file")),
+        allow_privileged_changes=options.get("allow_privileged_changes", False),
     )
 
 
@@ -94,6 +102,15 @@ def render(command: BaseCommand, report: RestoreReport) -> None:
         f"  files: {files.get('in_backup', 0)} in backup, {files.get('placed', 0)} placed, "
         f"{files.get('already_present', 0)} already present"
     )
+    for change in report.privileged_changes:
+        out.write(f"  privileged change: {change['username']}: {change['change']}")
+    if report.privileged_changes:
+        allowed = report.privileged_changes_allowed_by
+        out.write(
+            f"  privileged changes allowed by {allowed}"
+            if allowed
+            else "  privileged changes need --allow-privileged-changes"
+        )
     for check in report.validation:
         out.write(f"  {'ok' if check['ok'] else 'FAILED'}: {check['name']}: {check['detail']}")
     out.write(f"  {report.timings.get('total', 0)} s; job {report.job}")

@@ -123,11 +123,12 @@ def apply_retention(configuration: BackupConfiguration, *, dry_run: bool = False
 
 
 def _on_hold(package: Path) -> bool:
-    """A package on hold (keep) is neither deleted nor counted among those kept."""
+    """A package on hold (keep) is neither deleted nor counted among those kept; so is one whose
+    sidecar cannot be read (retention never deletes what it cannot read)."""
     try:
         return bool(sidecar.read(package).get("keep"))
     except BackupError:
-        return False
+        return True
 
 
 def _prune(configuration: BackupConfiguration, job: BackupJob) -> None:

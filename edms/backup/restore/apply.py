@@ -3,10 +3,11 @@
 Models arrive in dependency order. Each model's records are taken in chunks: references become
 pks through the Resolver, existing rows are matched by natural key (one ``in_bulk`` per chunk),
 new rows are written in bulk (``insert``: COPY on PostgreSQL) and existing ones that differ
-are kept, updated with ``bulk_update`` or refused, by policy. Nullable references to rows that
-do not exist yet (a document superseded by a later one) are written empty and filled in a
-second pass; records whose required reference is missing are retried after their model, like
-Django's loaddata.
+are kept, updated with ``bulk_update`` or refused, by policy; evidence (audit entries,
+signatures: ``append_only`` in the registry) is never updated, whatever the policy. Nullable
+references to rows that do not exist yet (a document superseded by a later one) are written
+empty and filled in a second pass; records whose required reference is missing are retried
+after their model, like Django's loaddata.
 In a dry run the same classification runs and nothing is written.
 """
 
@@ -19,6 +20,7 @@ from dataclasses import dataclass
 from django.db import models
 
 from edms.backup.errors import CorruptPackage, RestoreConflict, ValidationFailed
+from edms.backup.restore import field_rules
 from edms.backup.restore.insert import insert
 from edms.backup.restore.plan import ModelPlan, RestoreOptions
 from edms.backup.restore.records import ModelShape, Resolver, Row, Unresolved
@@ -86,7 +88,7 @@ class Loader:
                     continue
                 self._note_key(entry, plan, seen, row.key)
                 rows.append(row)
-            self._write(shape, plan, rows)
+            self._write(shape, plan, rows, entry.append_only)
             self._advance(len(chunk))
         self._retry(entry, shape, plan, seen, waiting)
         if entry.label not in self._referenced and not self.options.dry_run:
@@ -112,10 +114,12 @@ class Loader:
                     still_waiting.append((fields, missing))
             if not rows:
                 raise ValidationFailed(str(still_waiting[0][1]))
-            self._write(shape, plan, rows)
+            self._write(shape, plan, rows, entry.append_only)
             waiting = still_waiting
 
-    def _write(self, shape: ModelShape, plan: ModelPlan, rows: list[Row]) -> None:
+    def _write(
+        self, shape: ModelShape, plan: ModelPlan, rows: list[Row], append_only: bool
+    ) -> None:
         key_map = self.resolver.key_map(shape.model)
         existing = {row.key: key_map[row.key] for row in rows if row.key in key_map}
         current = self._current(shape, existing.values())
@@ -128,7 +132,7 @@ class Loader:
             changed = _differences(shape, current[pk], row)
             if not changed:
                 plan.matched += 1
-            elif self.options.conflict == "update":
+            elif self.options.conflict == "update" and not append_only:
                 plan.update += 1
                 updates.append((pk, row, changed))
             elif self.options.conflict == "fail":
@@ -139,6 +143,8 @@ class Loader:
                 )
             else:
                 plan.note_conflict(row.key)
+        written = [(row.key, row.values) for row in creates]
+        field_rules.check_rows(shape.model, written + [(r.key, r.values) for _, r, _ in updates])
         plan.create += len(creates)
         self._create(shape, key_map, creates)
         self._update(shape, updates)

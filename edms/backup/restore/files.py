@@ -73,8 +73,9 @@ class FilePlacer:
                     f"{digest.hexdigest()}); the backup is damaged"
                 )
             if os.path.exists(target):
+                # replaced by the verified copy: the file found there is not trusted unread
                 self.present += 1
-                os.unlink(tmp)
+                os.replace(tmp, target)
             else:
                 self._note(target)
                 # storage.place's move, on the address already known to be inside the root

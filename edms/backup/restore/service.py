@@ -21,15 +21,18 @@ from django.db import connections, transaction
 from django.db.migrations.loader import MigrationLoader
 from django.db.models import Max
 
-from edms.audit import chain
+from edms.audit import anchors, chain
 from edms.audit.models import AuditTrail
 from edms.backup.errors import BackupError, UnsupportedFormat
 from edms.backup.lock import exclusive_operation
 from edms.backup.restore import validate
 from edms.backup.restore.apply import Loader
+from edms.backup.restore.audit_guard import LABEL as AUDIT_LABEL
+from edms.backup.restore.audit_guard import AuditTrailGuard
 from edms.backup.restore.clear import clear_models
 from edms.backup.restore.files import FilePlacer, recover_interrupted
 from edms.backup.restore.plan import RestoreOptions, select_entries
+from edms.backup.restore.privileges import AccountWatch, made_here
 from edms.backup.restore.sources import Source, open_source
 from edms.backup.target import LIVE, Target
 from edms.core.models import InstanceIdentity
@@ -68,6 +71,8 @@ class RestoreReport:
     files: dict[str, int] = field(default_factory=dict)
     validation: list[dict] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
+    privileged_changes: list[dict] = field(default_factory=list)
+    privileged_changes_allowed_by: str = ""
     job: str = ""
 
     @property
@@ -120,16 +125,17 @@ def restore(
     identity: str | None = None,
     progress: Progress = NO_PROGRESS,
     target: Target = LIVE,
+    allow_privileged_changes: bool = False,
 ) -> RestoreReport:
     """Restore `source` into `target` (the live system unless told otherwise); on failure raise
-    a BackupError, nothing changed."""
+    a BackupError, nothing changed. Changes to privileged accounts need
+    `allow_privileged_changes` (edms.backup.restore.privileges)."""
     options = RestoreOptions(clean, dry_run, conflict, tuple(only or ()), target.using)
     lock = nullcontext() if dry_run or not target.live else exclusive_operation("restore")
+    request = Request(reason, user, (passphrase, identity), allow_privileged_changes)
     try:
         with lock:
-            report = _run(
-                Path(source), options, target, reason, user, (passphrase, identity), progress
-            )
+            report = _run(Path(source), options, target, request, progress)
     except BackupError:
         raise
     except Exception as exc:
@@ -139,7 +145,17 @@ def restore(
     return report
 
 
-def _run(source, options, target, reason, user, secrets, progress) -> RestoreReport:
+@dataclass(frozen=True)
+class Request:
+    """Who asks for the restore, why, with which keys, and what they allowed."""
+
+    reason: str
+    user: object
+    secrets: tuple[str | None, str | None]
+    allow_privileged_changes: bool
+
+
+def _run(source, options, target, request: Request, progress) -> RestoreReport:
     started = time.monotonic()
     report = RestoreReport(
         str(source),
@@ -149,15 +165,20 @@ def _run(source, options, target, reason, user, secrets, progress) -> RestoreRep
         options.conflict,
         list(options.only),
     )
-    with open_source(source, *secrets) as opened:
+    with open_source(source, *request.secrets) as opened:
         report.kind = opened.kind
         check_compatible(opened.manifest)
+        opened.prove_records()
         entries = select_entries(options.only)
         business = {e.label for e in entries if e.role is BackupRole.BUSINESS}
         counts = opened.counts()
         loader = Loader(
             options, entries, business if options.clean else set(), progress, sum(counts.values())
         )
+        restored = {entry.label for entry in entries}
+        accounts = AccountWatch(options, restored)
+        audit_trail = AuditTrailGuard(options, restored, target.live)
+        report.privileged_changes_allowed_by = _allowed_by(request, source, report, target)
         report.timings["open"] = round(time.monotonic() - started, 3)
         if not options.dry_run and target.live:
             recover_interrupted(target)
@@ -166,13 +187,17 @@ def _run(source, options, target, reason, user, secrets, progress) -> RestoreRep
             _undo_on_failure(placer),
             transaction.atomic(using=options.using),
         ):
-            _apply(opened, options, entries, business, loader, placer, report)
+            _apply(
+                opened, options, entries, business, loader, placer, report, accounts, audit_trail
+            )
             if not options.dry_run:
                 _validate_and_record(
-                    opened, options, target, entries, loader, placer, report, reason, user
+                    opened, options, target, entries, loader, placer, report, request, accounts
                 )
             else:
                 transaction.set_rollback(True, using=options.using)
+    if not options.dry_run and target.live:
+        anchors.record("restore", anchors.heads(target.using), _anchor_detail(report))
     report.plan = list(loader.plans.values())
     report.skipped = loader.skipped
     report.files = {
@@ -194,14 +219,38 @@ def _undo_on_failure(placer: FilePlacer) -> Iterator[None]:
         raise
 
 
-def _apply(opened: Source, options, entries, business, loader, placer, report) -> None:
+def _allowed_by(request: Request, source: Path, report: RestoreReport, target: Target) -> str:
+    """Why privileged account changes may be applied ('' when they may not)."""
+    if not target.live:
+        return "scratch target"
+    if request.allow_privileged_changes:
+        return "--allow-privileged-changes"
+    return "package made by this server" if made_here(source, report.source_sha256) else ""
+
+
+def _apply(
+    opened: Source,
+    options,
+    entries,
+    business,
+    loader,
+    placer,
+    report,
+    accounts: AccountWatch,
+    audit_trail: AuditTrailGuard,
+) -> None:
     mark = time.monotonic()
     if options.clean and not options.dry_run:
+        accounts.remember_before()
+        audit_trail.remember_live_chain()
         clear_models([e for e in entries if e.label in business], options.using)
-    loader.load(opened.iter_models())
+    loader.load(audit_trail.watch(accounts.watch(opened.iter_models())))
+    audit_trail.check()
     report.timings["records"] = round(time.monotonic() - mark, 3)
+    report.privileged_changes = accounts.as_json()
     if options.dry_run:
         return
+    accounts.require_allowed(bool(report.privileged_changes_allowed_by))
     mark = time.monotonic()
     if any(entry.files for entry in entries):
         placer.place_all(opened.iter_files(), int((opened.manifest or {}).get("file_count", 0)))
@@ -210,7 +259,7 @@ def _apply(opened: Source, options, entries, business, loader, placer, report) -
 
 
 def _validate_and_record(
-    opened, options, target, entries, loader, placer, report, reason, user
+    opened, options, target, entries, loader, placer, report, request: Request, accounts
 ) -> None:
     mark = time.monotonic()
     using = target.using
@@ -226,29 +275,39 @@ def _validate_and_record(
     validate.files_present(checks, entries, placer.verified, target)
     checks.raise_if_failed()
     if target.live:
-        _record_in_audit_trail(options, report, reason, user, loader)
+        _record_in_audit_trail(options, report, request, loader, accounts)
+        # anchored before the commit, holding only if it happens (edms.audit.anchors)
+        write = anchors.rewind if AUDIT_LABEL in loader.cleared else anchors.expect
+        write("restore", anchors.heads(using), _anchor_detail(report))
     validate.audit_chain_verifies(checks, using)
     report.validation = checks.as_json()
     checks.raise_if_failed()
     report.timings["validate"] = round(time.monotonic() - mark, 3)
 
 
-def _record_in_audit_trail(options, report, reason, user, loader) -> None:
+def _record_in_audit_trail(options, report, request: Request, loader, accounts) -> None:
     """Continue this instance's current chain after the restored entries, then log the restore."""
     identity = InstanceIdentity.current(for_update=True)
     top = AuditTrail.objects.filter(chain=identity.audit_chain).aggregate(Max("sequence"))
     top = top["sequence__max"] or 0
     identity.audit_head = top if options.clean else max(identity.audit_head, top)
     identity.save(update_fields=["audit_head"])
+    user = request.user
     actor = None
     if user is not None:
         actor = type(user)._base_manager.filter(username=user.username).first()
+    privileged = {}
+    if report.privileged_changes:
+        privileged = {
+            "privileged_changes": report.privileged_changes,
+            "privileged_changes_allowed_by": report.privileged_changes_allowed_by,
+        }
     chain.record(
         "BACKUP_RESTORED",
         actor,
         None,
         {
-            "reason": reason,
+            "reason": request.reason,
             "requested_by": requester(user),
             "source": Path(report.source).name,
             "source_sha256": report.source_sha256,
@@ -256,8 +315,14 @@ def _record_in_audit_trail(options, report, reason, user, loader) -> None:
             "conflict": options.conflict,
             "only": list(options.only),
             "records": {label: plan.in_backup for label, plan in loader.plans.items()},
+            **privileged,
         },
     )
+    accounts.audit_grants(actor, Path(report.source).name)
+
+
+def _anchor_detail(report: RestoreReport) -> dict:
+    return {"source": Path(report.source).name, "sha256": report.source_sha256}
 
 
 def reset_sequences(entries: list[ModelEntry], using: str) -> None:

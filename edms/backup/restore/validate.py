@@ -109,19 +109,22 @@ def files_present(
                 stored.path_field, stored.sha256_field, stored.size_field
             )
             for path, sha256, size in rows.iterator(chunk_size=CHUNK):
-                if sha256 in checked:
+                if (path, sha256) in checked:
                     continue
-                checked.add(sha256)
-                problem = file_problem(path, sha256, size, sha256 in verified, root)
+                checked.add((path, sha256))
+                problem = file_problem(path, sha256, size, verified, root)
                 if problem:
                     problems.append(f"{entry.label} file {path}: {problem}")
     validation.add("files present", problems, f"{len(checked)} stored files with matching SHA-256")
 
 
-def file_problem(path: str, sha256: str, size: int, verified: bool, root: Path) -> str:
-    """What is wrong with one stored file ('' if nothing); `root`: the resolved storage root."""
-    if path == storage.relative_path(sha256) and SHA256.fullmatch(sha256):
-        # its content address: hex only, it cannot leave the root
+def file_problem(path: str, sha256: str, size: int, verified: set[str], root: Path) -> str:
+    """What is wrong with the file one record names ('' if nothing); `root`: the resolved
+    storage root. The hash is skipped only for a file this restore verified at that very path
+    (its content address); a record naming one file with another's hash is always caught."""
+    at_its_address = path == storage.relative_path(sha256) and SHA256.fullmatch(sha256)
+    if at_its_address:
+        # hex only, it cannot leave the root
         location = root / path
     else:
         try:
@@ -136,7 +139,7 @@ def file_problem(path: str, sha256: str, size: int, verified: bool, root: Path) 
         return "missing from storage"
     if status.st_size != size:
         return f"size {status.st_size}, expected {size}"
-    if not verified and storage.file_sha256(location) != sha256:
+    if not (at_its_address and sha256 in verified) and storage.file_sha256(location) != sha256:
         return "content does not match its SHA-256"
     return ""
 

@@ -25,3 +25,17 @@ def staff_required(view):
 @login_required
 def home(request):
     return redirect("web:backups" if request.user.is_staff else "web:documents")
+
+
+def superuser_required(view):
+    """Staff (as staff_required) and superuser, else 403: restore, reinit and package downloads
+    hand out every account's password hash or replace them."""
+
+    @staff_required
+    @wraps(view)
+    def checked(request, *args, **kwargs):
+        if not request.user.is_superuser:
+            raise PermissionDenied("restore, reinit and package downloads need a superuser")
+        return view(request, *args, **kwargs)
+
+    return checked

@@ -14,7 +14,7 @@ from edms.backup.models import BackupJob, BackupType, RestoreJob, RestoreMode
 from edms.backup.operations import catalog, jobs, recording
 from edms.backup.reinit import plan_reinit
 from edms.core.errors import NotFound
-from edms.web.views.access import staff_required
+from edms.web.views.access import staff_required, superuser_required
 
 PAGE_SIZE = 50
 
@@ -54,7 +54,7 @@ def package(request, name: str):
     )
 
 
-@staff_required
+@superuser_required
 def restore(request):
     recording.reap_orphans()
     chosen = request.GET.get("package")
@@ -68,7 +68,7 @@ def restore(request):
     )
 
 
-@staff_required
+@superuser_required
 def reinit(request):
     return render(
         request,

@@ -205,7 +205,23 @@ function showPlan(section, job, mode) {
   section.querySelector(".summary").textContent =
     `${total} records in the backup (${job.source_name}); mode: ${mode}, ` +
     `existing records: ${job.conflict_policy}.`;
+  showPrivilegedChanges(section.querySelector(".privileged"), job.result || {});
   section.hidden = false;
+}
+
+// New or elevated superuser/staff accounts and replaced password hashes: listed by name; a
+// restore applies them only when the box is ticked, unless this server made the package.
+function showPrivilegedChanges(box, result) {
+  const changes = result.privileged_changes || [];
+  const list = box.querySelector("ul");
+  list.innerHTML = "";
+  for (const change of changes) {
+    list.appendChild(document.createElement("li")).textContent = `${change.username}: ${change.change}`;
+  }
+  const allowedBy = result.privileged_changes_allowed_by;
+  box.querySelector(".allowed-by").textContent = allowedBy ? `Allowed without asking: ${allowedBy}.` : "";
+  box.querySelector(".allow").hidden = Boolean(allowedBy);
+  box.hidden = changes.length === 0;
 }
 
 document.addEventListener("DOMContentLoaded", () => {
