@@ -18,7 +18,7 @@ from edms.core.errors import NotPermitted, TooLarge
 
 
 class UploadTooLarge(TooLarge):
-    """An upload past the caller's limit, refused while it streams in (413)."""
+    """An upload past EDMS_MAX_UPLOAD_BYTES, refused while it streams in (413)."""
 
 
 class AnonymousUpload(NotPermitted, PermissionDenied):
@@ -26,14 +26,10 @@ class AnonymousUpload(NotPermitted, PermissionDenied):
     A PermissionDenied too, so that a page or middleware reading the body answers 403."""
 
 
-def upload_limit(user) -> tuple[int, str]:
-    """Bytes the user may upload, and the setting that says so: staff restore backups (up to
-    EDMS_MAX_UPLOAD_BYTES); anyone else uploads document versions only."""
-    if user is not None and user.is_staff:
-        return settings.MAX_UPLOAD_BYTES, "EDMS_MAX_UPLOAD_BYTES"
-    return (
-        min(settings.MAX_DOCUMENT_FILE_BYTES, settings.MAX_UPLOAD_BYTES),
-        "EDMS_MAX_DOCUMENT_FILE_BYTES",
+def _too_large() -> UploadTooLarge:
+    return UploadTooLarge(
+        f"the upload is larger than the limit of {settings.MAX_UPLOAD_BYTES} bytes "
+        "(EDMS_MAX_UPLOAD_BYTES)"
     )
 
 
@@ -51,13 +47,12 @@ def _caller(request):
 
 class BoundedTemporaryFileUploadHandler(TemporaryFileUploadHandler):
     """Refuses an anonymous caller's file, and a request whose declared or received size
-    passes the caller's limit."""
+    passes settings.MAX_UPLOAD_BYTES."""
 
     def handle_raw_input(self, input_data, META, content_length, boundary, encoding=None):
         self.caller = _caller(self.request)
-        self.limit, self.setting = upload_limit(self.caller)
-        if content_length and content_length > self.limit:
-            raise self._too_large()
+        if content_length and content_length > settings.MAX_UPLOAD_BYTES:
+            raise _too_large()
         self.received = 0
         return super().handle_raw_input(input_data, META, content_length, boundary, encoding)
 
@@ -68,11 +63,6 @@ class BoundedTemporaryFileUploadHandler(TemporaryFileUploadHandler):
 
     def receive_data_chunk(self, raw_data: bytes, start: int):
         self.received += len(raw_data)
-        if self.received > self.limit:
-            raise self._too_large()
+        if self.received > settings.MAX_UPLOAD_BYTES:
+            raise _too_large()
         return super().receive_data_chunk(raw_data, start)
-
-    def _too_large(self) -> UploadTooLarge:
-        return UploadTooLarge(
-            f"the upload is larger than the limit of {self.limit} bytes ({self.setting})"
-        )
