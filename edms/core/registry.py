@@ -93,6 +93,39 @@ def _declarations() -> list[ModelEntry]:
             reason="login sessions are short-lived and tied to this server's secret key",
             cleared_by_reinit=True,
         ),
+        *(
+            ModelEntry(
+                f"axes.{name}",
+                "operations",
+                excluded,
+                (key,),
+                reason="django-axes' failed-login counters for lockouts; short-lived, per server "
+                "(every failure is also in the audit trail)",
+                cleared_by_reinit=True,
+            )
+            for name, key in (
+                ("accessattempt", "id"),
+                ("accessattemptexpiration", "access_attempt"),
+                ("accessfailurelog", "id"),
+                ("accesslog", "id"),
+            )
+        ),
+        ModelEntry(
+            "token_blacklist.outstandingtoken",
+            "operations",
+            excluded,
+            ("jti",),
+            reason="JWTs issued by this server and signed with its secret key; meaningless elsewhere",
+            cleared_by_reinit=True,
+        ),
+        ModelEntry(
+            "token_blacklist.blacklistedtoken",
+            "operations",
+            excluded,
+            ("token__jti",),
+            reason="revoked JWTs of this server; they expire within REFRESH_TOKEN_LIFETIME",
+            cleared_by_reinit=True,
+        ),
         ModelEntry(
             "core.instanceidentity",
             "operations",

@@ -7,8 +7,9 @@ first; auto-created many-to-many tables go with their owner.
 
 from __future__ import annotations
 
-from django.db import models
+from django.db import connections, models
 
+from edms.core.models import InstanceIdentity
 from edms.core.registry import ModelEntry
 
 
@@ -52,3 +53,19 @@ def _through_models(model: type[models.Model]) -> list[type[models.Model]]:
     throughs = [f.remote_field.through for f in model._meta.local_many_to_many]
     throughs += [r.through for r in _reverse_relations(model) if r.many_to_many and r.through]
     return [t for t in throughs if t._meta.auto_created]
+
+
+def lock_for_clean_restore(entries: list[ModelEntry], using: str = "default") -> None:
+    """Keep other writers out of the tables a clean restore replaces until it commits: they
+    wait instead of writing between the clear and the load. The audit head's row is locked
+    first, in the order every audited write takes them, so a writer cannot hold one while
+    waiting for the other. (SQLite's restore transaction holds the database's write lock.)"""
+    connection = connections[using]
+    if connection.vendor != "postgresql":
+        return
+    list(InstanceIdentity.objects.using(using).select_for_update().order_by("pk")[:1])
+    tables = {entry.model._meta.db_table for entry in entries}
+    tables |= {t._meta.db_table for entry in entries for t in _through_models(entry.model)}
+    quoted = ", ".join(connection.ops.quote_name(table) for table in sorted(tables))
+    with connection.cursor() as cursor:
+        cursor.execute(f"LOCK TABLE {quoted} IN SHARE ROW EXCLUSIVE MODE")

@@ -1,9 +1,10 @@
 """Stored files from a backup: each verified against its SHA-256 before it is placed.
 
 ``FilePlacer`` remembers the files it placed that were not there before, so a failed restore
-removes exactly those and leaves storage as it was. It also lists them in a journal file: if
-the process is killed before its transaction ends, the next restore removes the files the
-dead one placed that no record refers to (``recover_interrupted``).
+removes exactly those and leaves storage as it was; the files a clean restore's records no
+longer name (``retire``) are removed once it has committed. Both are listed in a journal file:
+if the process is killed before it is done, the next restore removes the journaled files that
+no record refers to (``recover_interrupted``).
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ SHA256 = re.compile(r"[0-9a-f]{64}")
 class FilePlacer:
     def __init__(self, root: Path, progress: Progress = NO_PROGRESS) -> None:
         self.placed: list[str] = []
+        self.retired: list[str] = []
         self.present = 0
         self.verified: set[str] = set()
         self._progress = progress
@@ -42,8 +44,12 @@ class FilePlacer:
     def __enter__(self) -> FilePlacer:
         return self
 
-    def __exit__(self, *exc) -> None:
-        """Success or not, the journal is done with: undo() has run if needed."""
+    def __exit__(self, failure, *exc) -> None:
+        """After a commit the retired files go; success or not, the journal is done with:
+        undo() has run if needed."""
+        if failure is None:
+            for path in self.retired:
+                Path(path).unlink(missing_ok=True)
         if self._journal is not None:
             self._journal.close()
             self._journal_path.unlink(missing_ok=True)
@@ -91,6 +97,12 @@ class FilePlacer:
             Path(tmp).unlink(missing_ok=True)
             raise
 
+    def retire(self, paths: set[str]) -> None:
+        """Files (absolute paths) no record names any more: removed after the commit."""
+        for path in sorted(paths):
+            self._note(path)
+            self.retired.append(path)
+
     def undo(self) -> None:
         """Remove the files this restore placed (after a failure or rollback)."""
         for path in self.placed:
@@ -109,12 +121,9 @@ def journal_path(root: Path) -> Path:
     return root / "tmp" / "restore-placed.journal"
 
 
-def recover_interrupted(target: Target) -> int:
-    """Remove files a killed restore placed that no record refers to; return how many."""
-    path = journal_path(target.root)
-    if not path.exists():
-        return 0
-    referenced = {
+def referenced_files(target: Target) -> set[str]:
+    """The absolute paths of every stored file a record of the target names."""
+    return {
         str(storage.absolute(relative, target.root))
         for entry in registry.backed_up()
         for stored in entry.files
@@ -122,6 +131,15 @@ def recover_interrupted(target: Target) -> int:
             stored.path_field, flat=True
         )
     }
+
+
+def recover_interrupted(target: Target) -> int:
+    """Remove the journaled files of a killed restore that no record refers to; return how
+    many."""
+    path = journal_path(target.root)
+    if not path.exists():
+        return 0
+    referenced = referenced_files(target)
     removed = 0
     for line in path.read_text().splitlines():
         if line and line not in referenced and Path(line).is_file():

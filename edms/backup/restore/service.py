@@ -29,8 +29,8 @@ from edms.backup.restore import validate
 from edms.backup.restore.apply import Loader
 from edms.backup.restore.audit_guard import LABEL as AUDIT_LABEL
 from edms.backup.restore.audit_guard import AuditTrailGuard
-from edms.backup.restore.clear import clear_models
-from edms.backup.restore.files import FilePlacer, recover_interrupted
+from edms.backup.restore.clear import clear_models, lock_for_clean_restore
+from edms.backup.restore.files import FilePlacer, recover_interrupted, referenced_files
 from edms.backup.restore.plan import RestoreOptions, select_entries
 from edms.backup.restore.privileges import AccountWatch, made_here
 from edms.backup.restore.sources import Source, open_source
@@ -155,6 +155,23 @@ class Request:
     allow_privileged_changes: bool
 
 
+@dataclass
+class _Run:
+    """One restore's parts, from opening the source to the commit."""
+
+    opened: Source
+    options: RestoreOptions
+    target: Target
+    request: Request
+    report: RestoreReport
+    entries: list[ModelEntry]
+    business: set[str]
+    loader: Loader
+    accounts: AccountWatch
+    audit_trail: AuditTrailGuard
+    placer: FilePlacer | None = None
+
+
 def _run(source, options, target, request: Request, progress) -> RestoreReport:
     started = time.monotonic()
     report = RestoreReport(
@@ -171,39 +188,43 @@ def _run(source, options, target, request: Request, progress) -> RestoreReport:
         opened.prove_records()
         entries = select_entries(options.only)
         business = {e.label for e in entries if e.role is BackupRole.BUSINESS}
-        counts = opened.counts()
-        loader = Loader(
-            options, entries, business if options.clean else set(), progress, sum(counts.values())
-        )
         restored = {entry.label for entry in entries}
-        accounts = AccountWatch(options, restored)
-        audit_trail = AuditTrailGuard(options, restored, target.live)
+        total = sum(opened.counts().values())
+        run = _Run(
+            opened,
+            options,
+            target,
+            request,
+            report,
+            entries,
+            business,
+            Loader(options, entries, business if options.clean else set(), progress, total),
+            AccountWatch(options, restored),
+            AuditTrailGuard(options, restored, target.live),
+        )
         report.privileged_changes_allowed_by = _allowed_by(request, source, report, target)
         report.timings["open"] = round(time.monotonic() - started, 3)
         if not options.dry_run and target.live:
             recover_interrupted(target)
         with (
-            FilePlacer(target.root, progress) as placer,
-            _undo_on_failure(placer),
+            FilePlacer(target.root, progress) as run.placer,
+            _undo_on_failure(run.placer),
             transaction.atomic(using=options.using),
         ):
-            _apply(
-                opened, options, entries, business, loader, placer, report, accounts, audit_trail
-            )
+            _apply(run)
             if not options.dry_run:
-                _validate_and_record(
-                    opened, options, target, entries, loader, placer, report, request, accounts
-                )
+                _validate_and_record(run)
             else:
                 transaction.set_rollback(True, using=options.using)
     if not options.dry_run and target.live:
         anchors.record("restore", anchors.heads(target.using), _anchor_detail(report))
-    report.plan = list(loader.plans.values())
-    report.skipped = loader.skipped
+    report.plan = list(run.loader.plans.values())
+    report.skipped = run.loader.skipped
     report.files = {
         "in_backup": int((opened.manifest or {}).get("file_count", 0)),
-        "placed": len(placer.placed),
-        "already_present": placer.present,
+        "placed": len(run.placer.placed),
+        "already_present": run.placer.present,
+        "removed": len(run.placer.retired),
     }
     report.status = "planned" if options.dry_run else "completed"
     report.timings["total"] = round(time.monotonic() - started, 3)
@@ -228,54 +249,51 @@ def _allowed_by(request: Request, source: Path, report: RestoreReport, target: T
     return "package made by this server" if made_here(source, report.source_sha256) else ""
 
 
-def _apply(
-    opened: Source,
-    options,
-    entries,
-    business,
-    loader,
-    placer,
-    report,
-    accounts: AccountWatch,
-    audit_trail: AuditTrailGuard,
-) -> None:
+def _apply(run: _Run) -> None:
+    options, report, placer = run.options, run.report, run.placer
     mark = time.monotonic()
+    stored_before: set[str] = set()
     if options.clean and not options.dry_run:
-        accounts.remember_before()
-        audit_trail.remember_live_chain()
-        clear_models([e for e in entries if e.label in business], options.using)
-    loader.load(audit_trail.watch(accounts.watch(opened.iter_models())))
-    audit_trail.check()
+        lock_for_clean_restore(run.entries, options.using)
+        run.accounts.remember_before()
+        run.audit_trail.remember_live_chain()
+        stored_before = referenced_files(run.target)
+        clear_models([e for e in run.entries if e.label in run.business], options.using)
+    run.loader.load(run.audit_trail.watch(run.accounts.watch(run.opened.iter_models())))
+    run.audit_trail.check()
     report.timings["records"] = round(time.monotonic() - mark, 3)
-    report.privileged_changes = accounts.as_json()
+    report.privileged_changes = run.accounts.as_json()
     if options.dry_run:
         return
-    accounts.require_allowed(bool(report.privileged_changes_allowed_by))
+    run.accounts.require_allowed(bool(report.privileged_changes_allowed_by))
     mark = time.monotonic()
-    if any(entry.files for entry in entries):
-        placer.place_all(opened.iter_files(), int((opened.manifest or {}).get("file_count", 0)))
-    reset_sequences(entries, options.using)
+    if any(entry.files for entry in run.entries):
+        manifest = run.opened.manifest or {}
+        placer.place_all(run.opened.iter_files(), int(manifest.get("file_count", 0)))
+    if stored_before:
+        # the files of the versions a clean restore removed go once it has committed
+        placer.retire(stored_before - referenced_files(run.target))
+    reset_sequences(run.entries, options.using)
     report.timings["files"] = round(time.monotonic() - mark, 3)
 
 
-def _validate_and_record(
-    opened, options, target, entries, loader, placer, report, request: Request, accounts
-) -> None:
+def _validate_and_record(run: _Run) -> None:
+    options, report, loader, target = run.options, run.report, run.loader, run.target
     mark = time.monotonic()
     using = target.using
     checks = validate.Validation()
     proven: set[str] = set()
     if options.clean:
-        digest = (opened.manifest or {}).get("content_digest")
+        digest = (run.opened.manifest or {}).get("content_digest")
         validate.digest_matches(checks, digest, using)
         if digest and checks.ok:
             proven = loader.cleared  # every business record is there: no lookup needed
     validate.records_present(checks, loader, using, proven)
-    validate.counts_match(checks, loader, opened.counts(), options.clean, using)
-    validate.files_present(checks, entries, placer.verified, target)
+    validate.counts_match(checks, loader, run.opened.counts(), options.clean, using)
+    validate.files_present(checks, run.entries, run.placer.verified, target)
     checks.raise_if_failed()
     if target.live:
-        _record_in_audit_trail(options, report, request, loader, accounts)
+        _record_in_audit_trail(run)
         # anchored before the commit, holding only if it happens (edms.audit.anchors)
         write = anchors.rewind if AUDIT_LABEL in loader.cleared else anchors.expect
         write("restore", anchors.heads(using), _anchor_detail(report))
@@ -285,8 +303,9 @@ def _validate_and_record(
     report.timings["validate"] = round(time.monotonic() - mark, 3)
 
 
-def _record_in_audit_trail(options, report, request: Request, loader, accounts) -> None:
+def _record_in_audit_trail(run: _Run) -> None:
     """Continue this instance's current chain after the restored entries, then log the restore."""
+    options, report, request, loader = run.options, run.report, run.request, run.loader
     identity = InstanceIdentity.current(for_update=True)
     top = AuditTrail.objects.filter(chain=identity.audit_chain).aggregate(Max("sequence"))
     top = top["sequence__max"] or 0
@@ -318,7 +337,7 @@ def _record_in_audit_trail(options, report, request: Request, loader, accounts) 
             **privileged,
         },
     )
-    accounts.audit_grants(actor, Path(report.source).name)
+    run.accounts.audit_grants(actor, Path(report.source).name)
 
 
 def _anchor_detail(report: RestoreReport) -> dict:
