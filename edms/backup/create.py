@@ -4,10 +4,9 @@ its sidecar. Recording a job is the caller's (edms.backup.operations.jobs)."""
 from __future__ import annotations
 
 import os
+import secrets
 import shutil
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from importlib.metadata import PackageNotFoundError, version
@@ -19,6 +18,7 @@ from django.db.migrations.recorder import MigrationRecorder
 from django.utils import timezone
 
 from edms.backup.errors import BackupError, CorruptPackage
+from edms.backup.lock import runner_gone, this_runner
 from edms.backup.models import BackupOrigin, BackupType, VerificationState
 from edms.backup.package import crypto, sidecar
 from edms.backup.package.manifest import FORMAT_NAME, FORMAT_VERSION
@@ -32,6 +32,8 @@ from edms.documents import storage
 WITH_RECORDS = {BackupType.DATABASE, BackupType.FULL, BackupType.EXPORT}
 WITH_FILES = {BackupType.FILES, BackupType.FULL, BackupType.EXPORT}
 EXTENSIONS = {"zstd": ".tar.zst", "gzip": ".tar.gz"}
+SPOOL_PREFIX = ".edms-backup-"
+LEDGER = "partials"  # in a spool: the partial files it made beside the package
 
 
 def edms_version() -> str:
@@ -103,7 +105,6 @@ def create_backup(
     behind, if anything goes wrong."""
     encrypted = bool(passphrase or recipients)
     started = time.monotonic()
-    partials: list[Path] = []
     try:
         if backup_type not in BackupType.values:
             choices = ", ".join(BackupType.values)
@@ -114,25 +115,23 @@ def create_backup(
         if target.exists():
             raise BackupError(f"{target} already exists; choose another --output")
         target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        with _spool(target) as work:
+        with Spool() as spool:
             identity = InstanceIdentity.current()
             snapshot = take_snapshot(
-                Path(work),
+                spool.path,
                 records=backup_type in WITH_RECORDS,
                 files=backup_type in WITH_FILES,
                 using=using,
                 progress=progress,
             )
             manifest = build_manifest(backup_type, snapshot, identity, using)
-            plain = target.parent / f".{target.name}{'.plain' if encrypted else ''}.partial"
-            partials.append(plain)
+            plain = spool.outside(target, ".plain" if encrypted else "")
             _write(plain, compression, manifest, snapshot, progress)
             if verify:
                 _verify(plain, progress)
             final_partial = plain
             if encrypted:
-                final_partial = target.parent / f".{target.name}.partial"
-                partials.append(final_partial)
+                final_partial = spool.outside(target)
                 progress("encrypt", 0, 1)
                 crypto.encrypt_file(
                     plain, final_partial, passphrase=passphrase, recipients=list(recipients)
@@ -140,7 +139,6 @@ def create_backup(
                 progress("encrypt", 1, 1)
             sha256 = storage.file_sha256(final_partial)
             os.link(final_partial, target)  # fails instead of replacing a file that appeared
-            partials.append(target)  # until the sidecar is written, it is removed on error
             report = BackupReport(
                 path=str(target),
                 backup_type=backup_type,
@@ -154,29 +152,71 @@ def create_backup(
                 verified=verify,
                 seconds=round(time.monotonic() - started, 3),
             )
+            spool.outside(sidecar.path_of(target))
             write_sidecar(report, manifest, compression, provenance)
-        for partial in partials[:-1]:
-            partial.unlink(missing_ok=True)
         return report
     except BaseException as exc:
-        for partial in partials:
-            partial.unlink(missing_ok=True)
         if isinstance(exc, BackupError) or not isinstance(exc, Exception):
             raise
         raise BackupError(f"backup failed: {_describe(exc)}") from exc
 
 
-@contextmanager
-def _spool(target: Path) -> Iterator[Path]:
-    """The package's spool directory (mode 0700), named before it is made: whenever the backup
-    stops after making it, even on a signal at its first moment, it is removed."""
-    path = target.parent / f".edms-backup-{target.name}"
+class Spool:
+    """A backup's private folder (mode 0700) in BACKUP_DIR, named after the process that made
+    it, with a list of the partial files it makes beside the package. However the backup ends,
+    the folder and those files go: on the way out, or, if the process was killed, at the next
+    start of any operation (`remove_dead_spools`). A package is kept only once its sidecar is
+    written; before that it is removed with the partial it was linked from."""
+
+    def __init__(self) -> None:
+        host, pid, start = this_runner().split(":")
+        name = f"{SPOOL_PREFIX}{pid}-{start}-{secrets.token_hex(4)}-{host}"
+        self.path = Path(settings.BACKUP_DIR) / name
+
+    def __enter__(self) -> Spool:
+        self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        self.path.mkdir(mode=0o700)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        _discard(self.path)
+
+    def outside(self, target: Path, kind: str = "") -> Path:
+        """The name of a partial file for `target` (``.<name><kind>.partial`` beside it),
+        listed before it is made."""
+        partial = target.with_name(f".{target.name}{kind}.partial")
+        with open(self.path / LEDGER, "a") as ledger:
+            ledger.write(f"{partial}\n")
+        return partial
+
+
+def remove_dead_spools() -> int:
+    """Remove what backups whose process died left: their spool folders and partial files.
+    Return how many spools were removed."""
+    removed = 0
+    for path in Path(settings.BACKUP_DIR).glob(f"{SPOOL_PREFIX}*"):
+        pid, start, _, host = (path.name.removeprefix(SPOOL_PREFIX).split("-", 3) + [""] * 3)[:4]
+        if pid.isdigit() and runner_gone(f"{host}:{pid}:{start}"):
+            _discard(path)
+            removed += 1
+    return removed
+
+
+def _discard(spool: Path) -> None:
+    """Remove a spool's listed partial files, a package linked from one but without its
+    sidecar, then the spool itself."""
     try:
-        shutil.rmtree(path, ignore_errors=True)  # what a killed run of the same name left
-        path.mkdir(mode=0o700)
-        yield path
-    finally:
-        shutil.rmtree(path, ignore_errors=True)
+        listed = (spool / LEDGER).read_text().splitlines()
+    except FileNotFoundError:
+        listed = []
+    for line in filter(None, listed):
+        partial = Path(line)
+        package = partial.with_name(partial.name[1:].removesuffix(".partial"))
+        linked = partial.exists() and package.exists() and os.path.samefile(partial, package)
+        if linked and not sidecar.path_of(package).exists():
+            package.unlink()  # linked into place, but the backup never finished
+        partial.unlink(missing_ok=True)
+    shutil.rmtree(spool, ignore_errors=True)
 
 
 def build_manifest(backup_type: str, snapshot: Snapshot, identity, using: str) -> dict:

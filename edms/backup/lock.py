@@ -3,12 +3,17 @@
 The lock is ``fcntl.flock`` on a file in the data directory: the kernel releases it when the
 holding process dies, however it dies, so a killed restore cannot leave the system locked.
 Within one process the lock is re-entrant (a reinit takes a safety backup, a drill restores).
+
+Whatever else a run leaves (job rows, spool folders) names its runner: host, process id and
+the process's start time, so a later start can tell a dead run from a live one even after the
+process id was reused.
 """
 
 from __future__ import annotations
 
 import fcntl
 import os
+import socket
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -56,3 +61,34 @@ def exclusive_operation(name: str) -> Iterator[None]:
             os.ftruncate(fd, 0)
     finally:
         os.close(fd)  # closing the descriptor releases the flock
+
+
+def this_runner() -> str:
+    """``host:pid:start`` of this process (start: its start time in clock ticks since boot)."""
+    return f"{socket.gethostname()}:{os.getpid()}:{_start_time(os.getpid())}"
+
+
+def runner_gone(runner: str) -> bool:
+    """True when `runner` (as `this_runner` wrote it, or an older ``host:pid``) is a process of
+    this host that no longer runs; False if it runs, or lives elsewhere and cannot be seen."""
+    host, _, rest = runner.partition(":")
+    pid, _, start = rest.partition(":")
+    if host != socket.gethostname() or not pid.isdigit():
+        return False  # another machine (a Celery worker) or unknown: cannot tell from here
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        pass  # alive, under another user
+    now = _start_time(int(pid))
+    return bool(start and now) and start != now  # the pid now names another process
+
+
+def _start_time(pid: int) -> str:
+    """Field 22 of /proc/<pid>/stat; "" where there is no /proc (then the pid alone counts)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return ""
+    return stat.rpartition(")")[2].split()[19]

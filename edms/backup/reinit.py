@@ -4,7 +4,10 @@ Registry-driven: what is cleared is ``registry.cleared_by_reinit()``, what is ke
 model. A full, verified safety backup is written first (unless declined); the clearing, the new
 admin and the new audit chain then happen in one transaction, and the reinit is the first entry
 of that chain (who, when, why, and the safety backup's SHA-256). Stored files are removed once
-the transaction has committed.
+the transaction has committed: they are listed first in the restore's file journal, so if the
+process is killed in between, the next start removes them (`recover_interrupted`). The jobs
+running meanwhile, this reinit's among them, are kept, so a killed reinit's job is still there
+to be marked interrupted.
 """
 
 from __future__ import annotations
@@ -21,8 +24,10 @@ from edms.audit import chain
 from edms.backup.create import Provenance, create_backup
 from edms.backup.errors import BackupError
 from edms.backup.lock import exclusive_operation
-from edms.backup.models import BackupOrigin
+from edms.backup.models import BackupJob, BackupOrigin, JobStatus, RestoreJob
 from edms.backup.restore.clear import clear_models
+from edms.backup.restore.files import journal_path, recover_interrupted
+from edms.backup.target import LIVE
 from edms.core.models import InstanceIdentity
 from edms.core.progress import NO_PROGRESS, Progress
 from edms.core.registry import ModelEntry, registry
@@ -108,8 +113,11 @@ def reinit(
         entries = registry.cleared_by_reinit()
         paths = _stored_paths(entries)
         progress("reinit", 0, 1)
+        _journal(paths)
         with transaction.atomic():
+            running = _active_jobs()
             clear_models(entries)
+            _keep(running)
             identity = InstanceIdentity.current(for_update=True)
             identity.audit_chain, identity.audit_head = uuid.uuid4(), 0
             identity.save(update_fields=["audit_chain", "audit_head"])
@@ -128,7 +136,7 @@ def reinit(
             )
             admin, password, generated = create_admin(admin_username, admin_password)
             chain.record("ADMIN_CREATED", None, admin, {"by": "system reinit"})
-        removed = _remove_files(paths)
+        removed = recover_interrupted(LIVE)
         progress("reinit", 1, 1)
     return ReinitResult(
         plan,
@@ -149,11 +157,28 @@ def _stored_paths(entries: list[ModelEntry]) -> set[str]:
     return paths
 
 
-def _remove_files(paths: set[str]) -> int:
-    removed = 0
-    for path in paths:
-        location = storage.absolute(path)
-        if location.is_file():
-            location.unlink()
-            removed += 1
-    return removed
+def _journal(paths: set[str]) -> None:
+    """List the files to remove where the next start looks for a killed run's files: it removes
+    those no record refers to (all of them once the clearing has committed, none before)."""
+    journal = journal_path(LIVE.root)
+    journal.parent.mkdir(parents=True, exist_ok=True)
+    with open(journal, "a") as out:
+        out.writelines(f"{storage.absolute(path)}\n" for path in paths)
+
+
+def _active_jobs() -> list[BackupJob | RestoreJob]:
+    return [
+        job
+        for model in (BackupJob, RestoreJob)
+        for job in model._base_manager.filter(status__in=(JobStatus.PENDING, JobStatus.RUNNING))
+    ]
+
+
+def _keep(jobs: list[BackupJob | RestoreJob]) -> None:
+    """Write back the jobs the clearing removed that were running, without the users it
+    removed."""
+    for job in jobs:
+        job.triggered_by = None
+        if isinstance(job, BackupJob):
+            job.verified_by = None
+        job.save(force_insert=True)

@@ -59,7 +59,11 @@ def backup_job(
     origin: str = BackupOrigin.MANUAL,
 ) -> BackupJob:
     return BackupJob.objects.create(
-        backup_type=backup_type, triggered_by=user, configuration=configuration, origin=origin
+        backup_type=backup_type,
+        triggered_by=user,
+        configuration=configuration,
+        origin=origin,
+        runner=recording.this_runner(),
     )
 
 
@@ -79,6 +83,7 @@ def restore_job(
         only_groups=list(only),
         reason=reason,
         triggered_by=user,
+        runner=recording.this_runner(),
     )
 
 

@@ -2,16 +2,17 @@
 with its error and timing; `verification_recorded(job)` does the same for the verification of a
 package. Services only return reports.
 
-A job whose runner died is marked failed the next time jobs are read or one starts
-(`reap_orphans`). Live progress goes to the cache, not to the row: backup and restore report
+Every start first cleans up what dead runs left (`clean_dead_runs`): their jobs are marked
+failed as interrupted (`reap_orphans`, also when jobs are read), their spool folders and partial
+files removed, and the stored files a killed restore or reinit left unreferenced removed. A
+runner is ``host:pid:start`` (`lock.this_runner`), so a reused process id is no live runner.
+Live progress goes to the cache, not to the row: backup and restore report
 progress from inside their own database transaction, where a row update would stay invisible
 until the end.
 """
 
 from __future__ import annotations
 
-import os
-import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -21,13 +22,20 @@ from pathlib import Path
 from django.core.cache import cache
 from django.utils import timezone
 
-from edms.backup.errors import BackupError
+from edms.backup import lock
+from edms.backup.create import remove_dead_spools
+from edms.backup.errors import BackupError, OperationInProgress
 from edms.backup.models import BackupJob, JobStatus, RestoreJob, VerificationState
 from edms.backup.package import sidecar
+from edms.backup.restore.files import recover_interrupted
+from edms.backup.target import LIVE
 from edms.core.progress import NO_PROGRESS, Progress
 
 PROGRESS_INTERVAL = 0.25  # seconds between two cache writes of one job's progress
-INTERRUPTED = "interrupted: the process running this job stopped before it finished"
+INTERRUPTED = (
+    "interrupted: the process running this job stopped before it finished; what it had "
+    "changed was undone and what it left behind removed"
+)
 ACTIVE = (JobStatus.PENDING, JobStatus.RUNNING)
 
 threads: dict[str, threading.Thread | None] = {}  # uuid -> thread, for jobs the runner threads
@@ -37,16 +45,16 @@ Job = BackupJob | RestoreJob
 
 
 def this_runner() -> str:
-    """Host and process id, so another process can tell whether the runner died."""
-    return f"{socket.gethostname()}:{os.getpid()}"
+    """Host, process id and start time, so another process can tell whether the runner died."""
+    return lock.this_runner()
 
 
 @contextmanager
 def recorded(job: Job, progress: Progress = NO_PROGRESS) -> Iterator[Progress]:
     """Run the block as `job`: running now, then completed or failed with the error. Yields a
     progress callback that publishes live progress and also calls `progress`."""
-    reap_orphans()  # whatever a dead run left "running" is failed before this one starts
     with _running_here(job):
+        clean_dead_runs()
         save(job, status=JobStatus.RUNNING, started_at=timezone.now(), runner=this_runner())
         try:
             yield publishing(job, progress)
@@ -67,6 +75,7 @@ def verification_recorded(
     """Record a verification of `job`'s package: running, then passed or failed (the block
     raises a BackupError to fail it). The package's sidecar gets the same state."""
     with _running_here(job):
+        clean_dead_runs()
         save(job, verification_state=VerificationState.RUNNING, runner=this_runner())
         try:
             yield publishing(job, progress)
@@ -157,6 +166,19 @@ def live_progress(job: Job) -> dict | None:
     return cache.get(progress_key(job))
 
 
+def clean_dead_runs() -> None:
+    """What every start does first: fail the jobs of dead runners, remove the spools and
+    partial files of dead backups and, unless a restore or reinit runs now, the stored files a
+    killed one placed or meant to remove that no record refers to."""
+    reap_orphans()
+    remove_dead_spools()
+    try:
+        with lock.exclusive_operation("cleanup after an interrupted run"):
+            recover_interrupted(LIVE)
+    except OperationInProgress:
+        pass  # the files in its journal are the running restore's own
+
+
 def reap_orphans() -> int:
     """Mark failed the active jobs and verifications whose runner process is gone; return how
     many."""
@@ -176,15 +198,7 @@ def reap_orphans() -> int:
 
 
 def _runner_gone(runner: str, job_uuid: str) -> bool:
-    host, _, pid = runner.rpartition(":")
-    if host != socket.gethostname() or not pid.isdigit():
-        return False  # another machine (a Celery worker) or unknown: cannot tell from here
-    if int(pid) == os.getpid():
+    mine = this_runner()
+    if runner in (mine, mine.rpartition(":")[0]):
         return job_uuid not in threads and job_uuid not in running_here
-    try:
-        os.kill(int(pid), 0)
-    except ProcessLookupError:
-        return True
-    except PermissionError:
-        return False
-    return False
+    return lock.runner_gone(runner)

@@ -4,7 +4,8 @@ A job runs `inline` (now, in this thread: tests), in a worker `thread` after the
 creating transaction commits (the embedded default), or on a `celery` worker (a broker is set).
 Jobs carrying a secret never go to Celery: a broker would hold the secret in clear.
 
-Each run is recorded by `recording.recorded`.
+Each run is recorded by `recording.recorded`; a job made to run in this process names it as
+its runner from the start, so a kill at any moment leaves nothing "pending" for ever.
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ def start(kind: str, job: Job, options: dict | None = None, user=None) -> None:
     if mode == "inline":
         run(kind, job.pk, options, user_id)
     elif mode == "celery":
+        recording.save(job, runner="")  # queued: a worker records itself when it takes the job
         transaction.on_commit(
             lambda: celery_app.send_task(RUN_TASK, args=(kind, job.pk, options, user_id))
         )
@@ -114,7 +116,7 @@ def admit_exclusive() -> None:
     Call inside the transaction that creates the new job: the instance row lock makes two
     concurrent requests take turns, so only one of them can pass."""
     InstanceIdentity.current(for_update=True)
-    recording.reap_orphans()
+    recording.clean_dead_runs()
     active = RestoreJob.objects.filter(status__in=recording.ACTIVE).first()
     if active is not None:
         raise OperationInProgress(

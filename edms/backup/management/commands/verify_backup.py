@@ -2,6 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import CommandParser
 
+from edms.backup.operations import recording
 from edms.backup.package import crypto
 from edms.backup.verify import VerifyReport, verify_package
 from edms.core.command import EdmsCommand
@@ -24,6 +25,7 @@ class Command(EdmsCommand):
         )
 
     def run(self, *, path: Path, **options) -> VerifyReport:
+        recording.clean_dead_runs()  # like every start: what killed runs left goes first
         passphrase = crypto.read_passphrase(options["passphrase_file"])
         identity = crypto.read_identity(options["identity_file"])
         with self.progress() as progress:
