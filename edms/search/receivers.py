@@ -4,6 +4,7 @@ Bulk writes (a restore, a clean, loaddata's raw saves) send no signal: they rebu
 
 from __future__ import annotations
 
+from django.apps import apps as global_apps
 from django.db.models.signals import post_migrate, post_save
 
 from edms.documents.models import Document, DocumentVersion
@@ -31,9 +32,9 @@ def document_saved(sender, instance: Document, raw: bool, using: str, update_fie
     index.describe_document(instance, using)
 
 
-def migrated(sender, using: str, apps, **kwargs) -> None:
+def migrated(sender, using: str, apps=global_apps, **kwargs) -> None:
     """After `edms migrate`, fill an empty index of an instance that has documents: an upgrade
-    from a release without search finds its documents at once."""
+    from a release without search finds its documents at once. (`flush` sends no `apps`.)"""
     try:
         apps.get_model("search", "SearchEntry")
         apps.get_model("documents", "DocumentVersion")
