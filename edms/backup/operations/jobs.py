@@ -218,6 +218,7 @@ def _restore(job: RestoreJob, options: dict, progress: Progress, user):
         passphrase=options.get("passphrase"),
         identity=options.get("identity"),
         progress=progress,
+        allow_privileged_changes=bool(options.get("allow_privileged_changes")),
     )
     report.job = str(job.uuid)
     fields = {
