@@ -17,6 +17,7 @@ from django.db import connections
 from django.db.migrations.recorder import MigrationRecorder
 from django.utils import timezone
 
+from edms.audit import anchors
 from edms.backup.errors import BackupError, CorruptPackage
 from edms.backup.lock import runner_gone, this_runner
 from edms.backup.models import BackupOrigin, BackupType, VerificationState
@@ -117,6 +118,7 @@ def create_backup(
         target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         with Spool() as spool:
             identity = InstanceIdentity.current()
+            audit_heads = anchors.heads(using)  # before the snapshot: every entry named is in it
             snapshot = take_snapshot(
                 spool.path,
                 records=backup_type in WITH_RECORDS,
@@ -125,6 +127,7 @@ def create_backup(
                 progress=progress,
             )
             manifest = build_manifest(backup_type, snapshot, identity, using)
+            manifest["audit_heads"] = audit_heads
             plain = spool.outside(target, ".plain" if encrypted else "")
             _write(plain, compression, manifest, snapshot, progress)
             if verify:
@@ -154,6 +157,8 @@ def create_backup(
             )
             spool.outside(sidecar.path_of(target))
             write_sidecar(report, manifest, compression, provenance)
+        if anchors.covers(using):
+            anchors.record("backup", audit_heads, {"package": target.name, "sha256": sha256})
         return report
     except BaseException as exc:
         if isinstance(exc, BackupError) or not isinstance(exc, Exception):
@@ -287,6 +292,7 @@ def write_sidecar(
         "record_counts": manifest["record_counts"],
         "file_count": manifest["file_count"],
         "content_digest": manifest["content_digest"],
+        "audit_heads": manifest["audit_heads"],  # a copy kept elsewhere is an off-site anchor
         "origin": provenance.origin,
         "created_by": provenance.created_by,
         "configuration": provenance.configuration,

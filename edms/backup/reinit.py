@@ -20,7 +20,7 @@ from django.db import transaction
 
 from edms.accounts.admin_account import create_admin
 from edms.accounts.models import User
-from edms.audit import chain
+from edms.audit import anchors, chain
 from edms.backup.create import Provenance, create_backup
 from edms.backup.errors import BackupError
 from edms.backup.lock import exclusive_operation
@@ -136,6 +136,10 @@ def reinit(
             )
             admin, password, generated = create_admin(admin_username, admin_password)
             chain.record("ADMIN_CREATED", None, admin, {"by": "system reinit"})
+            new_heads = anchors.heads()
+            # the trail starts again: anchored before the commit, holding only if it happens
+            anchors.rewind("reinit", new_heads, {"reason": reason, "requested_by": requested_by})
+        anchors.record("reinit", new_heads, {"reason": reason})
         removed = recover_interrupted(LIVE)
         progress("reinit", 1, 1)
     return ReinitResult(
