@@ -115,7 +115,7 @@ def _declarations() -> list[ModelEntry]:
             "operations",
             excluded,
             ("jti",),
-            reason="JWTs issued by this server and signed with its secret key; meaningless elsewhere",
+            reason="JWTs issued by this server, signed with its secret key; meaningless elsewhere",
             cleared_by_reinit=True,
         ),
         ModelEntry(

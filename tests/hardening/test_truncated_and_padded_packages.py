@@ -88,6 +88,7 @@ def _damaged(tmp_path: Path, compression: str, damage: str) -> tuple[Path, str]:
     return path, message
 
 
+@pytest.mark.django_db  # verify_backup first cleans up after dead runs
 @pytest.mark.parametrize(("compression", "damage"), CASES)
 def test_verification_refuses_a_cut_or_padded_package(tmp_path, compression, damage):
     """GIVEN a sound 0.1.0 package WHEN it is cut short or has bytes, a frame, a gzip member

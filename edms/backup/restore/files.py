@@ -24,6 +24,7 @@ from edms.core.registry import registry
 from edms.documents import storage
 
 CHUNK = 1024 * 1024
+PLACING = "placing-"  # a file being copied into storage: a killed restore's are removed
 SHA256 = re.compile(r"[0-9a-f]{64}")
 
 
@@ -64,7 +65,7 @@ class FilePlacer:
         if not SHA256.fullmatch(sha256):
             raise CorruptPackage(f"stored file name {sha256!r} is not a SHA-256")
         target = os.path.join(self._root, storage.relative_path(sha256))  # hex: stays inside
-        fd, tmp = tempfile.mkstemp(dir=self._tmp)
+        fd, tmp = tempfile.mkstemp(dir=self._tmp, prefix=PLACING)
         try:
             digest, written = hashlib.sha256(), 0
             os.fchmod(fd, 0o640)
@@ -136,6 +137,8 @@ def referenced_files(target: Target) -> set[str]:
 def recover_interrupted(target: Target) -> int:
     """Remove the journaled files of a killed restore that no record refers to; return how
     many."""
+    for copy in (target.root / "tmp").glob(f"{PLACING}*"):
+        copy.unlink(missing_ok=True)  # only ever called under the maintenance lock
     path = journal_path(target.root)
     if not path.exists():
         return 0
