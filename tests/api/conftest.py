@@ -20,7 +20,9 @@ def no_job_left_running():
 
 @pytest.fixture
 def staff(make_user):
-    return make_user("admin01", "Administrator", is_staff=True)
+    """The system administrator: staff and superuser (restore, reinit and package downloads
+    need both; tests/hardening tries them as staff alone)."""
+    return make_user("admin01", "Administrator", is_staff=True, is_superuser=True)
 
 
 @pytest.fixture

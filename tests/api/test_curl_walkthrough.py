@@ -21,7 +21,7 @@ def test_curl_backs_up_downloads_uploads_plans_and_restores(
     WHEN the curl script logs in, creates a backup, polls it, downloads it, uploads it for a
     plan and executes the plan THEN every step succeeds and the server records a completed
     merge restore of the downloaded file."""
-    make_user("admin01", "Administrator", is_staff=True)
+    make_user("admin01", "Administrator", is_staff=True, is_superuser=True)
 
     run = subprocess.run(
         ["bash", str(SCRIPT), live_server.url, "admin01", "pw-admin01", str(tmp_path)],

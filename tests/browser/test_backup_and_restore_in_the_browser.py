@@ -37,7 +37,7 @@ def test_backup_download_reinit_upload_plan_and_restore(
     THEN the downloaded file is the backup byte for byte, the plan announces the document, the
     progress reaches 'completed', and the documents page lists SOP-0001 again."""
     page, base = browser_page, live_server.url
-    make_user("admin01", "Administrator", is_staff=True)
+    make_user("admin01", "Administrator", is_staff=True, is_superuser=True)
 
     page.goto(base + "/")
     screenshot("login")

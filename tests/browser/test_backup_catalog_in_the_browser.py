@@ -35,7 +35,7 @@ def test_a_damaged_backup_verifies_as_damaged_and_every_page_still_loads(
     THEN the row shows a red 'verification failed' badge with the reason, the package page says
     the same, and every administrator page still loads (no error page)."""
     page, base = browser_page, live_server.url
-    make_user("admin01", "Administrator", is_staff=True)
+    make_user("admin01", "Administrator", is_staff=True, is_superuser=True)
     job = run_backup("full")
     flip_a_byte(job.path)
     sign_in(page, base, "admin01", "pw-admin01")
@@ -65,7 +65,7 @@ def test_after_a_reinit_the_safety_backup_is_listed_and_restores_in_two_clicks(
     backup' (which shows the plan) and 'Restore now', bring SOP-0001 back, with no download or
     upload."""
     page, base = browser_page, live_server.url
-    make_user("admin01", "Administrator", is_staff=True)
+    make_user("admin01", "Administrator", is_staff=True, is_superuser=True)
     sign_in(page, base, "admin01", "pw-admin01")
     page.goto(base + "/reinit/")
     page.fill("#reinit input[name=confirm]", settings.INSTANCE_NAME)

@@ -48,7 +48,7 @@ def test_a_schedule_shows_its_next_run_runs_now_and_health_notices_a_stopped_sch
     monkeypatch.delenv("EDMS_BACKUP_PASSPHRASE", raising=False)
     cache.clear()
     schedule.record_heartbeat(60)
-    make_user("admin01", "Administrator", is_staff=True)
+    make_user("admin01", "Administrator", is_staff=True, is_superuser=True)
     sign_in(page, base, "admin01", "pw-admin01")
 
     page.goto(base + "/schedules/")

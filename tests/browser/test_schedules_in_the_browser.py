@@ -23,7 +23,7 @@ def test_create_a_schedule_see_the_error_for_a_bad_cron_and_edit_it(
     run at 01:30 UTC; WHEN they edit it to keep 14 backups THEN the list shows the new
     retention."""
     page, base = browser_page, live_server.url
-    make_user("admin01", "Administrator", is_staff=True)
+    make_user("admin01", "Administrator", is_staff=True, is_superuser=True)
     page.goto(base + "/schedules/")
     page.fill("input[name=username]", "admin01")
     page.fill("input[name=password]", "pw-admin01")
