@@ -4,8 +4,6 @@ its sidecar. Recording a job is the caller's (edms.backup.operations.jobs)."""
 from __future__ import annotations
 
 import os
-import secrets
-import shutil
 import time
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
@@ -19,12 +17,12 @@ from django.utils import timezone
 
 from edms.audit import anchors
 from edms.backup.errors import BackupError, CorruptPackage
-from edms.backup.lock import runner_gone, this_runner
 from edms.backup.models import BackupOrigin, BackupType, VerificationState
 from edms.backup.package import crypto, sidecar
 from edms.backup.package.manifest import FORMAT_NAME, FORMAT_VERSION
 from edms.backup.package.writer import PackageWriter
 from edms.backup.snapshot import Snapshot, take_snapshot
+from edms.backup.spool import Spool
 from edms.core.models import InstanceIdentity
 from edms.core.progress import NO_PROGRESS, Progress
 from edms.core.registry import registry
@@ -33,8 +31,6 @@ from edms.documents import storage
 WITH_RECORDS = {BackupType.DATABASE, BackupType.FULL, BackupType.EXPORT}
 WITH_FILES = {BackupType.FILES, BackupType.FULL, BackupType.EXPORT}
 EXTENSIONS = {"zstd": ".tar.zst", "gzip": ".tar.gz"}
-SPOOL_PREFIX = ".edms-backup-"
-LEDGER = "partials"  # in a spool: the partial files it made beside the package
 
 
 def edms_version() -> str:
@@ -164,64 +160,6 @@ def create_backup(
         if isinstance(exc, BackupError) or not isinstance(exc, Exception):
             raise
         raise BackupError(f"backup failed: {_describe(exc)}") from exc
-
-
-class Spool:
-    """A backup's private folder (mode 0700) in BACKUP_DIR, named after the process that made
-    it, with a list of the partial files it makes beside the package. However the backup ends,
-    the folder and those files go: on the way out, or, if the process was killed, at the next
-    start of any operation (`remove_dead_spools`). A package is kept only once its sidecar is
-    written; before that it is removed with the partial it was linked from."""
-
-    def __init__(self) -> None:
-        host, pid, start = this_runner().split(":")
-        name = f"{SPOOL_PREFIX}{pid}-{start}-{secrets.token_hex(4)}-{host}"
-        self.path = Path(settings.BACKUP_DIR) / name
-
-    def __enter__(self) -> Spool:
-        self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        self.path.mkdir(mode=0o700)
-        return self
-
-    def __exit__(self, *exc) -> None:
-        _discard(self.path)
-
-    def outside(self, target: Path, kind: str = "") -> Path:
-        """The name of a partial file for `target` (``.<name><kind>.partial`` beside it),
-        listed before it is made."""
-        partial = target.with_name(f".{target.name}{kind}.partial")
-        with open(self.path / LEDGER, "a") as ledger:
-            ledger.write(f"{partial}\n")
-        return partial
-
-
-def remove_dead_spools() -> int:
-    """Remove what backups whose process died left: their spool folders and partial files.
-    Return how many spools were removed."""
-    removed = 0
-    for path in Path(settings.BACKUP_DIR).glob(f"{SPOOL_PREFIX}*"):
-        pid, start, _, host = (path.name.removeprefix(SPOOL_PREFIX).split("-", 3) + [""] * 3)[:4]
-        if pid.isdigit() and runner_gone(f"{host}:{pid}:{start}"):
-            _discard(path)
-            removed += 1
-    return removed
-
-
-def _discard(spool: Path) -> None:
-    """Remove a spool's listed partial files, a package linked from one but without its
-    sidecar, then the spool itself."""
-    try:
-        listed = (spool / LEDGER).read_text().splitlines()
-    except FileNotFoundError:
-        listed = []
-    for line in filter(None, listed):
-        partial = Path(line)
-        package = partial.with_name(partial.name[1:].removesuffix(".partial"))
-        linked = partial.exists() and package.exists() and os.path.samefile(partial, package)
-        if linked and not sidecar.path_of(package).exists():
-            package.unlink()  # linked into place, but the backup never finished
-        partial.unlink(missing_ok=True)
-    shutil.rmtree(spool, ignore_errors=True)
 
 
 def build_manifest(backup_type: str, snapshot: Snapshot, identity, using: str) -> dict:

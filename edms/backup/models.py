@@ -1,6 +1,8 @@
 import uuid
 
+from croniter import croniter
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 
@@ -46,6 +48,16 @@ class VerificationState(models.TextChoices):
     FAILED = "failed"
 
 
+def validate_cron(expression: str) -> None:
+    """A standard five-field cron line that croniter accepts: what the scheduler can run."""
+    if len(expression.split()) != 5 or not croniter.is_valid(expression):
+        raise ValidationError(
+            f"'{expression}' is not a cron expression; use five fields: minute hour "
+            "day-of-month month day-of-week, e.g. '0 2 * * *' for 02:00 daily",
+            code="cron",
+        )
+
+
 class BackupConfiguration(TimestampedModel):
     """A scheduled backup: what to back up, when (cron), and how many to keep (configuration)."""
 
@@ -54,7 +66,9 @@ class BackupConfiguration(TimestampedModel):
     name = models.CharField(max_length=100, unique=True)
     description = models.TextField(blank=True)
     backup_type = models.CharField(max_length=10, choices=BackupType.choices)
-    schedule = models.CharField(max_length=100, help_text="cron expression, e.g. '0 2 * * *'")
+    schedule = models.CharField(
+        max_length=100, validators=[validate_cron], help_text="cron expression, e.g. '0 2 * * *'"
+    )
     is_enabled = models.BooleanField(default=True)
     compression = models.CharField(
         max_length=4, choices=[("zstd", "zstd"), ("gzip", "gzip")], default="zstd"

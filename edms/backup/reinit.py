@@ -18,6 +18,7 @@ from pathlib import Path
 
 from django.db import transaction
 
+from edms.accounts.admin_account import admin_password as choose_admin_password
 from edms.accounts.admin_account import create_admin
 from edms.accounts.models import User
 from edms.audit import anchors, chain
@@ -99,6 +100,8 @@ def reinit(
     if not reason.strip():
         raise BackupError("a reinit needs a reason (--reason): it is recorded in the audit trail")
     requested_by = requester(user)
+    # a weak password is refused before anything happens, the safety backup included
+    password, generated = choose_admin_password(admin_password)
     with exclusive_operation("reinit"):
         safety_path, safety_sha = "", ""
         if safety_backup:
@@ -134,7 +137,7 @@ def reinit(
                     "files": len(paths),
                 },
             )
-            admin, password, generated = create_admin(admin_username, admin_password)
+            admin, _, _ = create_admin(admin_username, password)
             chain.record("ADMIN_CREATED", None, admin, {"by": "system reinit"})
             new_heads = anchors.heads()
             # the trail starts again: anchored before the commit, holding only if it happens

@@ -33,7 +33,7 @@ def ensure_secret_key(data_dir: Path) -> None:
     """Write the key file (owner-only) unless EDMS_SECRET_KEY is set or the file exists."""
     if _read(SECRET_KEY_ENV):
         return
-    data_dir.mkdir(parents=True, exist_ok=True)
+    data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
     try:
         fd = os.open(data_dir / SECRET_KEY_FILE, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:

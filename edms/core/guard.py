@@ -53,7 +53,7 @@ def is_initialised(using: str = "default") -> bool:
 
 
 def _prepare_data_dir() -> None:
-    Path(settings.DATA_DIR).mkdir(parents=True, exist_ok=True)
+    Path(settings.DATA_DIR).mkdir(parents=True, exist_ok=True, mode=0o700)
     credentials.ensure_secret_key(Path(settings.DATA_DIR))
 
 

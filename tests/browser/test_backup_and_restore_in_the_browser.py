@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import uuid
 
 import pytest
 from django.conf import settings
@@ -91,3 +92,51 @@ def test_backup_download_reinit_upload_plan_and_restore(
     page.click("#restore-progress .done a")
     assert "SOP-0001" in page.inner_text("#documents")
     screenshot("documents-restored")
+
+
+def test_privileged_changes_are_shown_and_applied_only_when_ticked(
+    live_server, browser_page, screenshot, make_user, effective_document, tmp_path
+):
+    """GIVEN a package that would add a superuser (made elsewhere: no sidecar vouches for it)
+    WHEN a superuser uploads it and confirms the plan without ticking the box THEN the plan
+    names the account, the restore fails saying why and nothing changes; planned again with the
+    box ticked, it completes and the account exists."""
+    from edms.accounts.models import User
+    from edms.backup.operations.jobs import run_backup
+    from tests.restore.helpers import forge
+
+    page, base = browser_page, live_server.url
+    make_user("admin01", "Administrator", is_staff=True, is_superuser=True)
+    made_here = tmp_path / "here.tar.zst"
+    run_backup("full", output=made_here)
+
+    def add_superuser(label, records):
+        if label == "accounts.user":
+            mallory = {**records[0], "fields": {**records[0]["fields"], "username": "mallory"}}
+            mallory["fields"].update(is_superuser=True, is_staff=True, uuid=str(uuid.uuid4()))
+            records.append(mallory)
+        return records
+
+    package = forge(made_here, tmp_path / "elsewhere.tar.zst", add_superuser)
+    sign_in(page, base, "admin01", "pw-admin01")
+    page.click("nav >> text=Restore")
+    page.set_input_files("#restore-upload input[name=backup_file]", str(package))
+    page.fill("#restore-upload input[name=reason]", "browser test: privileged changes")
+    page.click("#restore-upload button[type=submit]")
+    page.wait_for_selector("#restore-plan .privileged", state="visible")
+    assert "mallory: new superuser" in page.inner_text("#restore-plan .privileged")
+    screenshot("privileged-plan")
+
+    page.click("#restore-confirm")
+    page.wait_for_selector("#restore-progress .error", state="visible")
+    assert "would change privileged accounts" in page.inner_text("#restore-progress .error")
+    screenshot("privileged-refused")
+    assert not User.objects.filter(username="mallory").exists()
+
+    page.click("#restore-upload button[type=submit]")
+    page.wait_for_selector("#restore-plan .privileged", state="visible")
+    page.check("#restore-plan input[name=allow_privileged_changes]")
+    page.click("#restore-confirm")
+    page.wait_for_selector("#restore-progress .done", state="visible")
+    screenshot("privileged-applied")
+    assert User.objects.get(username="mallory").is_superuser

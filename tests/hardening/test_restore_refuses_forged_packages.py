@@ -15,61 +15,36 @@ from datetime import datetime
 from types import SimpleNamespace
 
 import pytest
-from django.utils import timezone
 
 from edms.audit import chain
 from edms.audit.models import AuditTrail
 from edms.backup.errors import CorruptPackage, RestoreConflict, ValidationFailed
 from edms.backup.restore.service import restore
 from edms.core.models import InstanceIdentity
-from tests.restore.helpers import forge, stored_files, whole_dump
+from tests.restore.helpers import forge
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 
 @pytest.fixture
-def small_instance(people, effective_document, storage_root):
-    """As tests/restore/conftest.py, plus a second version of the draft WI of the same length
-    as its first, and a backup configuration."""
-    from django.contrib.auth.models import Group
-
+def forgeable_instance(small_instance):
+    """The small instance plus a second version of the draft WI of the same length as its
+    first, and a backup configuration."""
     from edms.backup.operations import configurations
     from edms.documents import lifecycle
-    from edms.documents.models import DocumentDependency
 
-    author = people["author"]
-    author.groups.add(Group.objects.create(name="QA Team Ω"))
-    draft = lifecycle.create_document(
-        author, document_type="WI", title="Weigh ünd measure", metadata={"line": 3, "tags": ["a"]}
+    draft = small_instance["documents"][1]
+    lifecycle.upload_version(
+        small_instance["people"]["author"], draft, io.BytesIO(b"weigh 2!"), "wi.txt"
     )
-    lifecycle.upload_version(author, draft, io.BytesIO(b"weigh it"), "wi.txt")
-    lifecycle.upload_version(author, draft, io.BytesIO(b"weigh 2!"), "wi.txt")
-    DocumentDependency.objects.create(
-        document=draft, depends_on=effective_document, dependency_type="IMPLEMENTS"
-    )
-    newer = lifecycle.create_document(author, document_type="SOP", title="Cleaning v2")
-    effective_document.superseded_by = newer
-    effective_document.save()
     configurations.create("nightly", backup_type="full", schedule="0 2 * * *")
-    return {"people": people, "documents": [effective_document, draft, newer]}
+    return small_instance
 
 
 @pytest.fixture
-def package(small_instance, tmp_path):
-    """A full backup of the small instance (sidecar beside it)."""
-    from edms.backup.operations.jobs import run_backup
-
-    path = tmp_path / f"backup-{timezone.now():%H%M%S%f}.tar.zst"
-    run_backup("full", output=path)
-    return path
-
-
-@pytest.fixture
-def state(storage_root):
-    def snapshot():
-        return whole_dump(exclude_jobs=True), stored_files(storage_root)
-
-    return snapshot
+def package(forgeable_instance, backup_file):
+    """A full backup of that instance (sidecar beside it)."""
+    return backup_file()
 
 
 def _only(label, edit_records):
@@ -169,6 +144,11 @@ INVALID = {
         "backup.backupconfiguration",
         "backup_type",
     ),
+    "schedule that is no cron expression": (
+        _set_field("backup.backupconfiguration", "schedule", "every night at two"),
+        "backup.backupconfiguration",
+        "schedule",
+    ),
     "over-long title": (
         _set_field(
             "documents.document",
@@ -186,6 +166,8 @@ INVALID = {
     ),
 }
 
+CONFIGURATION = ("unknown backup type", "schedule that is no cron expression")
+
 
 @pytest.mark.parametrize(
     ("invalid", "mode"),
@@ -194,9 +176,9 @@ INVALID = {
             (name, mode)
             for name in INVALID
             for mode in ({"clean": True}, {"conflict": "update"})
-            if not (name == "unknown backup type" and mode == {"clean": True})
+            if not (name in CONFIGURATION and mode == {"clean": True})
         ),
-        ("unknown backup type", {"clean": True, "conflict": "update"}),
+        *((name, {"clean": True, "conflict": "update"}) for name in CONFIGURATION),
     ],
 )
 def test_a_value_the_model_forbids_is_refused(package, tmp_path, state, invalid, mode):

@@ -18,7 +18,6 @@ import pytest
 from django.contrib.auth.hashers import make_password
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
-from django.utils import timezone
 from rest_framework.test import APIClient
 
 from edms.accounts.models import User
@@ -27,56 +26,11 @@ from edms.audit.models import AuditTrail
 from edms.backup.errors import PrivilegedChangesRefused
 from edms.backup.restore.service import restore
 from tests.api.conftest import follow
-from tests.restore.helpers import forge, stored_files, whole_dump
+from tests.restore.helpers import forge, whole_dump
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 ATTACKER_HASH = make_password("the-attackers-password")
-
-
-@pytest.fixture
-def small_instance(people, effective_document, storage_root):
-    """As tests/restore/conftest.py: five users with roles, a group, an effective SOP, a draft
-    WI depending on it and a second SOP superseding it."""
-    from django.contrib.auth.models import Group
-
-    from edms.documents import lifecycle
-    from edms.documents.models import DocumentDependency
-
-    author = people["author"]
-    author.groups.add(Group.objects.create(name="QA Team Ω"))
-    draft = lifecycle.create_document(
-        author, document_type="WI", title="Weigh ünd measure", metadata={"line": 3, "tags": ["a"]}
-    )
-    lifecycle.upload_version(author, draft, io.BytesIO(b"weigh it"), "wi.txt")
-    DocumentDependency.objects.create(
-        document=draft, depends_on=effective_document, dependency_type="IMPLEMENTS"
-    )
-    newer = lifecycle.create_document(author, document_type="SOP", title="Cleaning v2")
-    effective_document.superseded_by = newer
-    effective_document.save()
-    return {"people": people, "documents": [effective_document, draft, newer]}
-
-
-@pytest.fixture
-def backup_file(tmp_path):
-    """Write a full backup of the current data (with its sidecar) and return its path."""
-    from edms.backup.operations.jobs import run_backup
-
-    def make(backup_type: str = "full", **kwargs):
-        path = tmp_path / f"backup-{timezone.now():%H%M%S%f}.tar.zst"
-        run_backup(backup_type, output=path, **kwargs)
-        return path
-
-    return make
-
-
-@pytest.fixture
-def state(storage_root):
-    def snapshot():
-        return whole_dump(exclude_jobs=True), stored_files(storage_root)
-
-    return snapshot
 
 
 def _users(edit_user):

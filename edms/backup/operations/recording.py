@@ -23,11 +23,11 @@ from django.core.cache import cache
 from django.utils import timezone
 
 from edms.backup import lock
-from edms.backup.create import remove_dead_spools
 from edms.backup.errors import BackupError, OperationInProgress
 from edms.backup.models import BackupJob, JobStatus, RestoreJob, VerificationState
 from edms.backup.package import sidecar
 from edms.backup.restore.files import recover_interrupted
+from edms.backup.spool import remove_dead_spools
 from edms.backup.target import LIVE
 from edms.core.progress import NO_PROGRESS, Progress
 

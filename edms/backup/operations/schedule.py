@@ -21,11 +21,18 @@ from dataclasses import dataclass
 
 from croniter import croniter
 from django.core.cache import cache
+from django.core.exceptions import ValidationError
 from django.db import DatabaseError, close_old_connections
 from django.utils import timezone
 
 from edms.backup.errors import BackupError
-from edms.backup.models import BackupConfiguration, BackupJob, BackupOrigin, JobStatus
+from edms.backup.models import (
+    BackupConfiguration,
+    BackupJob,
+    BackupOrigin,
+    JobStatus,
+    validate_cron,
+)
 from edms.backup.operations import alerts, jobs, recording
 from edms.backup.operations.retention import apply_retention
 from edms.core.progress import NO_PROGRESS, Progress
@@ -44,11 +51,10 @@ class InvalidSchedule(BackupError):
 def validate_schedule(expression: str) -> str:
     """The expression, stripped, if croniter accepts it as a standard five-field cron line."""
     expression = " ".join(expression.split())
-    if len(expression.split()) != 5 or not croniter.is_valid(expression):
-        raise InvalidSchedule(
-            f"'{expression}' is not a cron expression; use five fields: "
-            "minute hour day-of-month month day-of-week, e.g. '0 2 * * *' for 02:00 daily"
-        )
+    try:
+        validate_cron(expression)
+    except ValidationError as exc:
+        raise InvalidSchedule(exc.messages[0]) from None
     return expression
 
 

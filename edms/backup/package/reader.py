@@ -11,7 +11,6 @@ from __future__ import annotations
 import contextlib
 import os
 import tarfile
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -32,6 +31,7 @@ from edms.backup.package.streams import (
     damaged,
     open_decompressed,
 )
+from edms.backup.spool import Spool
 
 DEFAULT_MAX_EXPANSION = 200  # bytes unpacked per byte of package, beyond EXPANSION_FLOOR
 EXPANSION_FLOOR = 64 * 1024 * 1024
@@ -51,15 +51,15 @@ class PackageReader:
     ) -> None:
         self.path = Path(path)
         self.encrypted = crypto.is_encrypted(self.path)
-        # Only an encrypted package needs a work directory: its decrypted copy.
-        self._work = tempfile.TemporaryDirectory(prefix="edms-package-") if self.encrypted else None
+        # Only an encrypted package needs a spool: its decrypted copy, kept out of /tmp.
+        self._work = Spool().__enter__() if self.encrypted else None
         self.plain_path = self.path
         self._manifest_bytes = b""
         self.manifest: dict = {}
         self.members: list[Member] = []
         try:
             if self.encrypted:
-                self.plain_path = Path(self._work.name) / "package.tar"
+                self.plain_path = self._work.path / "package.tar"
                 crypto.decrypt_file(
                     self.path, self.plain_path, passphrase=passphrase, identity=identity
                 )
@@ -115,7 +115,7 @@ class PackageReader:
 
     def close(self) -> None:
         if self._work is not None:
-            self._work.cleanup()
+            self._work.close()
 
     def __enter__(self) -> PackageReader:
         return self

@@ -4,8 +4,8 @@ password hash, a role grant.
 A backup is a file; whoever can edit one could otherwise make themselves a superuser or take over
 an account by restoring it. So the restore watches the account records as they stream past,
 compares them with the accounts as they were, and lists every such change in its plan. Applying
-them needs the operator's explicit ``--allow-privileged-changes``, unless the package is one
-this server made itself (its sidecar names this instance and the file's SHA-256). Role grants
+them needs the operator's explicit ``--allow-privileged-changes``, unless the file is, byte for
+byte, a package this server made (a sidecar names this instance and the file's SHA-256). Role grants
 and revocations a restore makes are audited like grants made by hand.
 """
 
@@ -15,6 +15,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 
 from edms.accounts.models import UserRole
@@ -22,6 +23,7 @@ from edms.audit import chain
 from edms.backup.errors import CorruptPackage, PrivilegedChangesRefused
 from edms.backup.models import BackupOrigin
 from edms.backup.package import sidecar
+from edms.backup.package.manifest import SIDECAR_SUFFIX
 from edms.backup.restore.plan import RestoreOptions
 from edms.core.models import InstanceIdentity
 
@@ -149,8 +151,9 @@ class AccountWatch:
             listed = "; ".join(str(change) for change in self.changes[:10])
             raise PrivilegedChangesRefused(
                 f"the backup would change privileged accounts ({listed}); nothing was restored. "
-                "Check them in the dry-run plan, then restore again with "
-                "--allow-privileged-changes (a superuser's decision, recorded in the audit trail)"
+                "Check them in the dry-run plan, then restore again allowing them "
+                "(--allow-privileged-changes; on the restore page, tick 'apply these privileged "
+                "changes'): a superuser's decision, recorded in the audit trail"
             )
 
     def audit_grants(self, actor, source: str) -> None:
@@ -164,14 +167,22 @@ class AccountWatch:
 
 
 def made_here(source: Path, sha256: str) -> bool:
-    """The package is one this server wrote: its sidecar names this instance and its SHA-256."""
+    """The file is, byte for byte, a package this server wrote: the sidecar beside it, or one in
+    the backups directory (an upload of a downloaded package), names this instance and its
+    SHA-256."""
+    beside = sidecar.path_of(Path(source))
+    candidates = [beside, *sorted(Path(settings.BACKUP_DIR).glob(f"*{SIDECAR_SUFFIX}"))]
+    instance_id = str(InstanceIdentity.current().instance_id)
+    return any(_vouches(path, sha256, instance_id) for path in candidates)
+
+
+def _vouches(path: Path, sha256: str, instance_id: str) -> bool:
     try:
-        data = sidecar.read(source)
+        data = sidecar.read(path.with_name(path.name.removesuffix(SIDECAR_SUFFIX)))
     except CorruptPackage:
         return False
     return (
-        bool(data)
-        and data.get("sha256") == sha256
-        and data.get("instance_id") == str(InstanceIdentity.current().instance_id)
+        data.get("sha256") == sha256
+        and data.get("instance_id") == instance_id
         and data.get("origin") != BackupOrigin.FOUND
     )

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import gzip
 import re
-import tempfile
 import zlib
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
@@ -24,6 +23,7 @@ from django.apps import apps
 from edms.backup.digest import check_package_records
 from edms.backup.errors import CorruptPackage, RecordTooLarge, UnsupportedFormat
 from edms.backup.package.streams import max_record_bytes
+from edms.backup.spool import Spool
 from edms.core.registry import registry
 
 GZIP_MAGIC = b"\x1f\x8b"
@@ -123,7 +123,7 @@ class FixtureSource:
         self._counts: dict[str, int] = {}
 
     def __enter__(self) -> FixtureSource:
-        spool_dir = Path(self._stack.enter_context(tempfile.TemporaryDirectory(prefix="edms-")))
+        spool_dir = self._stack.enter_context(Spool()).path
         try:
             self._spool_records(spool_dir)
         except FIXTURE_ERRORS as exc:
