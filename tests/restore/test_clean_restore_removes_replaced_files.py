@@ -36,7 +36,7 @@ def test_the_files_of_versions_a_clean_restore_removed_are_gone(
         assert storage.absolute(version.file).is_file()
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 @pytest.mark.slow
 def test_a_clean_restore_keeps_concurrent_writers_out_until_it_commits(
     small_instance, backup_file, storage_root
