@@ -9,7 +9,7 @@ import orjson
 import pytest
 from django.core.management import call_command
 
-from edms.backup.errors import ValidationFailed
+from edms.backup.errors import UnsupportedFormat
 from edms.backup.restore.service import inspect, restore
 from edms.core.registry import registry
 from edms.documents.models import Document
@@ -88,14 +88,16 @@ def test_a_django_fixture_restores_the_business_data(make, kind, small_instance,
     assert report.kind == kind
 
 
-def test_audit_entries_cut_to_milliseconds_by_dumpdata_are_refused(small_instance, tmp_path):
-    """GIVEN a dumpdata fixture including the audit trail (Django's encoder cuts timestamps to
-    milliseconds, so the entries no longer match their hashes) WHEN restored with --clean
-    THEN validation reports the broken chain and nothing is restored."""
+def test_a_fixture_with_audit_entries_is_refused_before_anything_is_written(
+    small_instance, tmp_path
+):
+    """GIVEN a dumpdata fixture including the audit trail (no content digest vouches for its
+    entries; Django's encoder even cuts their timestamps to milliseconds) WHEN restored with
+    --clean THEN it is refused, saying how to restore it without them, and nothing changed."""
     path = _save(tmp_path / "with-audit.json", _dumpdata("json", exclude_audit=False))
     Document.objects.filter(document_number="WI-0001").delete()
 
-    with pytest.raises(ValidationFailed, match="audit chain"):
+    with pytest.raises(UnsupportedFormat, match="no content digest.*--only"):
         restore(path, clean=True)
 
     assert not Document.objects.filter(document_number="WI-0001").exists()

@@ -8,7 +8,8 @@ chain with the live entry at the same sequence proves the whole prefix. A clean 
 also bring back a state the live chain has since left (it was rewound by an earlier clean
 restore): then the package's head must be one the anchor file recorded (edms.audit.anchors).
 Chains of other servers or of before a reinit are not this server's to judge; the restore
-anchors them as brought by it.
+anchors them as brought by it. Audit entries are only taken from a source whose content digest
+was checked: a package, never a fixture.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from collections.abc import Iterable, Iterator
 
 from edms.audit import anchors
 from edms.audit.models import AuditTrail
-from edms.backup.errors import RestoreConflict
+from edms.backup.errors import RestoreConflict, UnsupportedFormat
 from edms.backup.restore.plan import RestoreOptions
 from edms.core.models import InstanceIdentity
 
@@ -31,6 +32,15 @@ class AuditTrailGuard:
         self.top: tuple[int, str] | None = None  # the package's last entry of the live chain
         self._chain = ""
         self._live: dict[int, str] = {}
+
+    def require_proven(self, source: str, digest_checked: bool, counts: dict[str, int]) -> None:
+        """Refuse, before anything is written, audit entries no content digest vouches for."""
+        if self.active and not digest_checked and counts.get(LABEL):
+            raise UnsupportedFormat(
+                f"{source} holds {counts[LABEL]} audit entries but no content digest, so they "
+                "cannot be proven unchanged; restore it without the audit trail (--only "
+                "accounts,documents,workflows) or restore from an EDMS package"
+            )
 
     def remember_live_chain(self) -> None:
         """Read the current chain's entry hashes (a clean restore calls this before clearing)."""

@@ -202,6 +202,7 @@ def _run(source, options, target, request: Request, progress) -> RestoreReport:
             AccountWatch(options, restored),
             AuditTrailGuard(options, restored, target.live),
         )
+        run.audit_trail.require_proven(source.name, opened.manifest is not None, opened.counts())
         report.privileged_changes_allowed_by = _allowed_by(request, source, report, target)
         report.timings["open"] = round(time.monotonic() - started, 3)
         if not options.dry_run and target.live:
