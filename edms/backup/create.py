@@ -151,7 +151,7 @@ def create_backup(
                 verified=verify,
                 seconds=round(time.monotonic() - started, 3),
             )
-            spool.outside(sidecar.path_of(target))
+            spool.note(sidecar.partial_of(target))  # beside the package, maybe far from here
             write_sidecar(report, manifest, compression, provenance)
         if anchors.covers(using):
             anchors.record("backup", audit_heads, {"package": target.name, "sha256": sha256})

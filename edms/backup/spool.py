@@ -44,7 +44,10 @@ class Spool:
     def outside(self, target: Path, kind: str = "") -> Path:
         """The name of a partial file for `target` (``.<name><kind>.partial`` beside it),
         listed before it is made."""
-        partial = target.with_name(f".{target.name}{kind}.partial")
+        return self.note(target.with_name(f".{target.name}{kind}.partial"))
+
+    def note(self, partial: Path) -> Path:
+        """List `partial` before it is made, so a killed run's is found and removed."""
         with open(self.path / LEDGER, "a") as ledger:
             ledger.write(f"{partial}\n")
         return partial

@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone
 
@@ -168,15 +169,25 @@ def live_progress(job: Job) -> dict | None:
 
 def clean_dead_runs() -> None:
     """What every start does first: fail the jobs of dead runners, remove the spools and
-    partial files of dead backups and, unless a restore or reinit runs now, the stored files a
-    killed one placed or meant to remove that no record refers to."""
+    partial files of dead backups, the sidecars dead processes were writing and, unless a
+    restore or reinit runs now, the stored files a killed one placed or meant to remove that no
+    record refers to."""
     reap_orphans()
     remove_dead_spools()
+    remove_dead_sidecar_partials()
     try:
         with lock.exclusive_operation("cleanup after an interrupted run"):
             recover_interrupted(LIVE)
     except OperationInProgress:
         pass  # the files in its journal are the running restore's own
+
+
+def remove_dead_sidecar_partials() -> None:
+    """In the backups directory and wherever this server's jobs wrote a package."""
+    elsewhere = BackupJob.objects.exclude(path="").order_by().values_list("path", flat=True)
+    for directory in {Path(settings.BACKUP_DIR), *(Path(path).parent for path in elsewhere)}:
+        for partial in sidecar.dead_partials(directory, lock.runner_gone):
+            partial.unlink(missing_ok=True)
 
 
 def reap_orphans() -> int:

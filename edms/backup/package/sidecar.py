@@ -10,9 +10,23 @@ from pathlib import Path
 import orjson
 
 from edms.backup.errors import CorruptPackage
+from edms.backup.lock import this_runner
 from edms.backup.package.manifest import SIDECAR_SUFFIX
 
 MAX_BYTES = 1024 * 1024
+PARTIAL = ".partial"
+
+
+def partial_of(package: Path) -> Path:
+    """The name this process writes the package's sidecar under before renaming it."""
+    path = path_of(package)
+    return path.with_name(f".{path.name}.{this_runner()}{PARTIAL}")
+
+
+def dead_partials(directory: Path, runner_gone) -> list[Path]:
+    """Sidecars a killed process was writing in `directory` (`runner_gone(runner)` judges)."""
+    found = directory.glob(f".*{SIDECAR_SUFFIX}.*{PARTIAL}")
+    return [p for p in found if runner_gone(p.name.removesuffix(PARTIAL).rsplit(".", 1)[-1])]
 
 
 def path_of(package: Path) -> Path:
@@ -43,9 +57,10 @@ def _unreadable(path: Path, reason: str) -> CorruptPackage:
 
 
 def write(package: Path, data: dict) -> Path:
-    """Write the sidecar (mode 0600) under a temporary name, then rename it into place."""
-    path = path_of(package)
-    partial = path.with_name(f".{path.name}.partial")
+    """Write the sidecar (mode 0600) under a temporary name, then rename it into place. The
+    temporary name says which process writes it: if that one is killed, the next operation's
+    start removes it (edms.backup.spool)."""
+    path, partial = path_of(package), partial_of(package)
     fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "wb") as out:
         out.write(orjson.dumps(data, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS))
