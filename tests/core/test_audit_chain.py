@@ -3,36 +3,20 @@
 from __future__ import annotations
 
 import datetime as dt
-import io
 import json
 import uuid
 
 import pytest
-from django.core.management import CommandError, call_command
 from django.db import connection
 
 from edms.audit import chain
 from edms.audit.models import AppendOnlyError, AuditTrail
-
-
-def _verify(*args: str) -> tuple[int, str]:
-    """Run `edms verify_audit_chain` in-process: its exit code and everything it printed."""
-    out, err = io.StringIO(), io.StringIO()
-    try:
-        call_command("verify_audit_chain", *args, stdout=out, stderr=err)
-    except CommandError as error:
-        return error.returncode, out.getvalue() + err.getvalue() + str(error)
-    return 0, out.getvalue() + err.getvalue()
-
-
-def _raw(sql: str, params: list) -> None:
-    with connection.cursor() as cursor:
-        cursor.execute(sql.replace("{table}", AuditTrail._meta.db_table), params)
+from tests.core.audit_helpers import raw_sql, verify_audit_chain
 
 
 def _set_column(entry: AuditTrail, field_name: str, value) -> None:
     field = AuditTrail._meta.get_field(field_name)
-    _raw(
+    raw_sql(
         f"UPDATE {{table}} SET {field.column} = %s WHERE id = %s",
         [field.get_db_prep_save(value, connection), entry.pk],
     )
@@ -66,7 +50,7 @@ def test_entries_cannot_be_changed_or_deleted_through_the_orm(trail):
 
 def test_intact_trail_exits_zero_and_says_what_it_checked(trail):
     """GIVEN an untouched trail WHEN verify_audit_chain runs THEN it exits 0 and counts it."""
-    code, output = _verify()
+    code, output = verify_audit_chain()
     assert code == 0
     assert f"intact: {len(trail)} entries in 1 chain(s) checked" in output
 
@@ -92,7 +76,7 @@ def test_a_field_altered_with_raw_sql_is_named(trail, field_name):
     entry = trail[2]
     _set_column(entry, field_name, ALTERATIONS[field_name](entry))
     altered = AuditTrail.objects.get(pk=entry.pk)
-    code, output = _verify()
+    code, output = verify_audit_chain()
     assert code == 1
     assert f"chain {entry.chain} entry #{entry.sequence} ({altered.uuid})" in output
 
@@ -101,8 +85,8 @@ def test_the_user_link_pointed_at_someone_else_is_detected(trail, people):
     """GIVEN an entry made by the author WHEN its user id is pointed at the viewer with raw SQL
     THEN verification names the entry (the link must match the hashed username)."""
     entry = next(e for e in trail if e.username == "author01")
-    _raw("UPDATE {table} SET user_id = %s WHERE id = %s", [people["viewer"].pk, entry.pk])
-    code, output = _verify()
+    raw_sql("UPDATE {table} SET user_id = %s WHERE id = %s", [people["viewer"].pk, entry.pk])
+    code, output = verify_audit_chain()
     assert code == 1
     assert f"entry #{entry.sequence} ({entry.uuid})" in output and "viewer01" in output
 
@@ -113,7 +97,7 @@ def test_moving_an_entry_out_of_place_is_detected(trail, field_name):
     THEN verification fails and reports entries missing."""
     entry = trail[2]
     _set_column(entry, field_name, 1000 if field_name == "sequence" else uuid.uuid4())
-    code, output = _verify()
+    code, output = verify_audit_chain()
     assert code == 1
     assert "missing" in output
 
@@ -122,8 +106,8 @@ def test_a_middle_entry_removed_with_raw_sql_is_named(trail):
     """GIVEN a trail WHEN its third entry is deleted with raw SQL
     THEN verification names the entry after it and says which sequence is missing."""
     removed, following = trail[2], trail[3]
-    _raw("DELETE FROM {table} WHERE id = %s", [removed.pk])
-    code, output = _verify()
+    raw_sql("DELETE FROM {table} WHERE id = %s", [removed.pk])
+    code, output = verify_audit_chain()
     assert code == 1
     assert f"entry #{following.sequence} ({following.uuid})" in output
     assert f"entries {removed.sequence}..{removed.sequence} are missing" in output
@@ -133,12 +117,12 @@ def test_the_last_entry_removed_with_raw_sql_is_detected_even_after_new_entries(
     """GIVEN a trail WHEN its last entry is deleted with raw SQL THEN verification reports the
     removed tail; and after a new entry is appended, the gap is still reported."""
     last = trail[-1]
-    _raw("DELETE FROM {table} WHERE id = %s", [last.pk])
-    code, output = _verify()
+    raw_sql("DELETE FROM {table} WHERE id = %s", [last.pk])
+    code, output = verify_audit_chain()
     assert code == 1
     assert f"entries {last.sequence}..{last.sequence} were removed from the end" in output
     chain.record("LOGIN", people["viewer"])
-    code, output = _verify()
+    code, output = verify_audit_chain()
     assert code == 1
     assert f"entries {last.sequence}..{last.sequence} are missing" in output
 
@@ -148,7 +132,7 @@ def test_json_output_names_the_break(trail):
     THEN the JSON says not intact and gives chain, sequence, uuid and reason."""
     entry = trail[1]
     _set_column(entry, "action", "FORGED")
-    code, output = _verify("--json")
+    code, output = verify_audit_chain("--json")
     report = json.loads(output[: output.rindex("}") + 1])
     assert code == 1 and report["intact"] is False
     assert report["entries"] == len(trail) and report["chains"] == 1

@@ -8,20 +8,19 @@ Every attack leaves a chain that verifies on its own; only the anchors tell.
 
 from __future__ import annotations
 
-import io
 import json
 import uuid
 from pathlib import Path
 
 import orjson
 import pytest
-from django.core.management import CommandError, call_command
 from django.db import connection, transaction
 from django.utils import timezone
 
 from edms.audit import anchors, chain
 from edms.audit.models import AuditTrail
 from edms.core.models import InstanceIdentity
+from tests.core.audit_helpers import raw_sql, verify_audit_chain
 
 pytestmark = pytest.mark.django_db
 CORPUS_PACKAGE = Path(__file__).resolve().parents[1] / "fixtures/packages/0.1.0/full.tar.zst"
@@ -39,20 +38,6 @@ def trail(effective_document, anchor_file) -> list[AuditTrail]:
     """A document's lifecycle in the audit trail, anchored as a backup anchors it."""
     anchors.record("backup", anchors.heads(), {"package": "edms-full-1.tar.zst"})
     return list(AuditTrail.objects.order_by("sequence"))
-
-
-def _verify(*args: str) -> tuple[int, str]:
-    out, err = io.StringIO(), io.StringIO()
-    try:
-        call_command("verify_audit_chain", *args, stdout=out, stderr=err)
-    except CommandError as error:
-        return error.returncode, out.getvalue() + err.getvalue() + str(error)
-    return 0, out.getvalue() + err.getvalue()
-
-
-def _sql(sql: str, params: list) -> None:
-    with connection.cursor() as cursor:
-        cursor.execute(sql.replace("{table}", AuditTrail._meta.db_table), params)
 
 
 def _uuid(value) -> object:
@@ -83,7 +68,7 @@ def rewrite_and_rehash(sequence: int, **changes) -> None:
             fields = [AuditTrail._meta.get_field(name) for name in columns]
             assignments = ", ".join(f"{field.column} = %s" for field in fields)
             values = [f.get_db_prep_save(getattr(entry, f.attname), connection) for f in fields]
-            _sql(f"UPDATE {{table}} SET {assignments} WHERE id = %s", [*values, entry.pk])
+            raw_sql(f"UPDATE {{table}} SET {assignments} WHERE id = %s", [*values, entry.pk])
         previous = entry.entry_hash
 
 
@@ -91,9 +76,9 @@ def cut_tail(count: int) -> int:
     """The attacker's cut: the last entries deleted and the instance's head lowered to match."""
     last = list(AuditTrail.objects.order_by("-sequence")[:count])
     for entry in last:
-        _sql("DELETE FROM {table} WHERE id = %s", [entry.pk])
+        raw_sql("DELETE FROM {table} WHERE id = %s", [entry.pk])
     head = last[-1].sequence - 1
-    _sql(f"UPDATE {InstanceIdentity._meta.db_table} SET audit_head = %s", [head])
+    raw_sql(f"UPDATE {InstanceIdentity._meta.db_table} SET audit_head = %s", [head])
     return head
 
 
@@ -145,7 +130,7 @@ def test_a_rewritten_and_rehashed_entry_verifies_on_its_own_but_not_against_its_
     assert chain_alone_passes(settings)
     head = trail[-1]
 
-    code, output = _verify()
+    code, output = verify_audit_chain()
 
     assert code == 1
     assert f"chain {head.chain} entry #{head.sequence}" in output
@@ -160,7 +145,7 @@ def test_a_cut_chain_with_its_head_lowered_is_caught(trail, settings):
     head = cut_tail(2)
     assert chain_alone_passes(settings)
 
-    code, output = _verify()
+    code, output = verify_audit_chain()
 
     assert code == 1
     assert f"entries after #{head} removed: anchored head was #{trail[-1].sequence}" in output
@@ -172,7 +157,7 @@ def test_a_fabricated_second_chain_is_not_anchored(trail, settings):
     forged = fabricate_chain(3)
     assert chain_alone_passes(settings)
 
-    code, output = _verify("--json")
+    code, output = verify_audit_chain("--json")
 
     report = json.loads(output[: output.rindex("}") + 1])
     assert code == 1
@@ -182,11 +167,11 @@ def test_a_fabricated_second_chain_is_not_anchored(trail, settings):
 def test_a_whole_trail_replaced_by_a_fabricated_one_is_caught(trail):
     """GIVEN an anchored trail WHEN every entry is deleted and a fabricated chain made the
     instance's current one THEN both the vanished chain and the stranger are reported."""
-    _sql("DELETE FROM {table}", [])
+    raw_sql("DELETE FROM {table}", [])
     forged = fabricate_chain(len(trail))
-    _sql(f"UPDATE {InstanceIdentity._meta.db_table} SET audit_chain = %s", [_uuid(forged)])
+    raw_sql(f"UPDATE {InstanceIdentity._meta.db_table} SET audit_chain = %s", [_uuid(forged)])
 
-    code, output = _verify()
+    code, output = verify_audit_chain()
 
     assert code == 1
     assert f"every entry removed: anchored head was #{trail[-1].sequence}" in output
@@ -203,9 +188,9 @@ def test_a_rewritten_anchor_file_is_caught_by_an_offsite_manifest(trail, anchor_
     offsite = keep_offsite(tmp_path)
     rewrite_and_rehash(2, details={"comment": "all fine"})
     rewrite_anchor_file(anchor_file)
-    assert _verify()[0] == 0  # the server holds nothing the attacker could not rewrite
+    assert verify_audit_chain()[0] == 0  # the server holds nothing the attacker could not rewrite
 
-    code, output = _verify("--against", str(offsite))
+    code, output = verify_audit_chain("--against", str(offsite))
 
     assert code == 1
     assert f"entry #{trail[-1].sequence} does not match its anchor of " in output
@@ -221,7 +206,7 @@ def test_a_deleted_anchor_file_is_caught_by_an_offsite_package(trail, anchor_fil
     head = cut_tail(1)
     anchor_file.unlink()
 
-    code, output = _verify("--against", package.path)
+    code, output = verify_audit_chain("--against", package.path)
 
     assert code == 1
     assert f"entries after #{head} removed: anchored head was #{trail[-1].sequence}" in output
@@ -236,7 +221,7 @@ def test_entries_appended_after_the_last_anchor_verify(trail, people):
     anchors.record("backup", anchors.heads())
     chain.record("LOGIN", people["author"])
 
-    code, output = _verify()
+    code, output = verify_audit_chain()
 
     assert code == 0
     assert "Anchors: 2 anchor line(s) in " in output and "(backup)" in output
@@ -252,7 +237,7 @@ def test_a_reinit_starts_a_new_anchored_chain(trail, storage_root, tmp_path):
     anchors.rewind("reinit", anchors.heads(), {"reason": "new start"})
     anchors.record("reinit", anchors.heads())
 
-    code, output = _verify("--against", str(offsite))
+    code, output = verify_audit_chain("--against", str(offsite))
 
     assert code == 0, output
     assert AuditTrail.objects.filter(chain=result.audit_chain).exists()
@@ -275,7 +260,7 @@ def test_a_clean_restore_of_an_older_backup_rewinds_the_chain(
 
     restore(Path(older.path), clean=True, reason="roll back")
 
-    code, output = _verify("--against", str(newer))
+    code, output = verify_audit_chain("--against", str(newer))
     assert code == 0, output
     assert "explained by the restore of " in output
 
@@ -289,7 +274,7 @@ def test_a_rolled_back_restore_leaves_no_false_alarm(trail, people):
         anchors.rewind("restore", anchors.heads())
         raise RuntimeError("validation failed")
 
-    assert _verify()[0] == 0
+    assert verify_audit_chain()[0] == 0
 
 
 def test_a_restore_from_another_server_anchors_its_chains(trail, storage_root):
@@ -298,11 +283,11 @@ def test_a_restore_from_another_server_anchors_its_chains(trail, storage_root):
     from edms.backup.restore.service import restore
 
     restore(CORPUS_PACKAGE, reason="bring the old server's records", allow_privileged_changes=True)
-    assert _verify()[0] == 0
+    assert verify_audit_chain()[0] == 0
 
     foreign = AuditTrail.objects.exclude(chain=trail[0].chain).values_list("chain", flat=True)[0]
-    _sql("DELETE FROM {table} WHERE chain = %s", [_uuid(foreign)])
-    code, output = _verify()
+    raw_sql("DELETE FROM {table} WHERE chain = %s", [_uuid(foreign)])
+    code, output = verify_audit_chain()
     assert code == 1 and f"chain {foreign} entry #1 (-): every entry removed" in output
 
 
@@ -314,22 +299,22 @@ def test_an_installation_without_anchors_adopts_them_once_and_says_so(
 ):
     """GIVEN a trail with no anchor file WHEN verify_audit_chain runs THEN it says none exist;
     with --adopt it anchors the chains as found; a later rewrite is then caught."""
-    code, output = _verify()
+    code, output = verify_audit_chain()
     assert code == 0 and "Anchors: none yet" in output and not anchor_file.exists()
 
-    code, output = _verify("--adopt")
+    code, output = verify_audit_chain("--adopt")
     assert code == 0 and "no anchor file existed: adopted 1 chain head(s)" in output
 
     rewrite_and_rehash(1, details={"comment": "never said"})
-    assert "(adopted): rewritten" in _verify()[1]
+    assert "(adopted): rewritten" in verify_audit_chain()[1]
 
 
 def test_a_broken_trail_is_not_adopted(effective_document, anchor_file):
     """GIVEN a trail whose entry was altered WHEN verify_audit_chain --adopt runs
     THEN it reports the break and anchors nothing."""
-    _sql("UPDATE {table} SET action = %s WHERE sequence = 2", ["FORGED"])
+    raw_sql("UPDATE {table} SET action = %s WHERE sequence = 2", ["FORGED"])
 
-    assert _verify("--adopt")[0] == 1
+    assert verify_audit_chain("--adopt")[0] == 1
     assert not anchor_file.exists()
 
 
@@ -337,6 +322,6 @@ def test_a_damaged_anchor_line_is_reported(trail, anchor_file):
     """GIVEN an anchor file WHEN a line is overwritten with something else THEN it is named."""
     anchor_file.write_bytes(anchor_file.read_bytes() + b"{not an anchor\n")
 
-    code, output = _verify()
+    code, output = verify_audit_chain()
 
     assert code == 1 and "anchor file line 2 is not an anchor" in output
