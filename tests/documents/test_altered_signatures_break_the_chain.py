@@ -3,25 +3,14 @@ forged in the database makes `edms verify_audit_chain` exit 1 and name it."""
 
 from __future__ import annotations
 
-import io
 import uuid
 
 import pytest
-from django.core.management import CommandError, call_command
 from django.db import connection
 
 from edms.audit.models import AuditTrail
 from edms.documents.models import Signature
-
-
-def _verify() -> tuple[int, str]:
-    """Run `edms verify_audit_chain` in-process: its exit code and everything it printed."""
-    out, err = io.StringIO(), io.StringIO()
-    try:
-        call_command("verify_audit_chain", stdout=out, stderr=err)
-    except CommandError as error:
-        return error.returncode, out.getvalue() + err.getvalue() + str(error)
-    return 0, out.getvalue() + err.getvalue()
+from tests.core.audit_helpers import verify_audit_chain
 
 
 def _raw(sql: str, params: list) -> None:
@@ -43,13 +32,13 @@ def test_a_signature_altered_with_raw_sql_is_named(signed_document, column):
     """GIVEN an SOP signed at every step, whose audit trail verifies
     WHEN one column of the approval's signature is changed with raw SQL
     THEN verify_audit_chain exits 1 naming the signature, the altered field and its entry."""
-    assert _verify()[0] == 0
+    assert verify_audit_chain()[0] == 0
     signature = Signature.objects.get(meaning="APPROVED")
     entry = AuditTrail.objects.get(action="APPROVED")
 
     _raw(f"UPDATE {{table}} SET {column} = %s WHERE id = %s", [ALTERATIONS[column], signature.pk])
 
-    code, output = _verify()
+    code, output = verify_audit_chain()
     assert code == 1
     assert f"signature {signature.uuid} does not match its audit entry" in output
     assert f"entry #{entry.sequence} ({entry.uuid})" in output
@@ -66,7 +55,7 @@ def test_a_signature_moved_to_another_signer_is_named(signed_document, named_peo
         [named_people["approver"].pk, signature.pk],
     )
 
-    code, output = _verify()
+    code, output = verify_audit_chain()
     assert code == 1
     assert f"signature {signature.uuid} links to user approver01, not reviewer01" in output
 
@@ -93,7 +82,7 @@ def test_a_removed_or_forged_signature_is_named(signed_document, named_people):
         ],
     )
 
-    code, output = _verify()
+    code, output = verify_audit_chain()
     assert code == 1
     assert f"signature {removed.uuid} named by the audit trail is missing" in output
     assert f"signature {forged} has no audit entry" in output
